@@ -1,0 +1,32 @@
+"""Read the whole content tree once into Documents (parallel on all cores)."""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from .model import read_document
+from .settings import ROOT
+from .validate import content_files, internal_error
+
+
+def _read(args):
+    path, content_root, settings = args
+    try:
+        return read_document(path, content_root, settings)
+    except Exception as exc:  # noqa: BLE001 — shown to staff as 内部错误 naming the file
+        from .model import Document, relpath
+        doc = Document(path=relpath(path), type="", raw={}, meta={}, body="", body_line=1)
+        doc.problems.append(internal_error(relpath(path), exc))
+        return doc
+
+
+def read_tree(content_root: Path | None = None, settings: dict | None = None, workers: int | None = None):
+    content_root = Path(content_root or ROOT / "content")
+    files = content_files([content_root])
+    jobs = [(f, content_root, settings) for f in files]
+    workers = workers or min(os.cpu_count() or 1, 4)
+    if workers > 1 and len(jobs) > 200:
+        with ProcessPoolExecutor(workers) as pool:
+            return list(pool.map(_read, jobs, chunksize=64))
+    return [_read(j) for j in jobs]

@@ -1,0 +1,207 @@
+"""One validator, two doors: the build (plugins/validation) and make check
+(scripts/check.py) both call this module over the same Documents.
+
+check_document: one file against its schema (called once, when it is read).
+check_corpus:   what needs every document (uniqueness, references, and the
+                checks of each concern listed in CORPUS_CHECKS)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import schema
+from .problems import ERROR, WARNING, Problem, sort_key
+from .settings import ROOT
+
+TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "array": "列表（每项以 - 开头）",
+              "object": "一组字段", "boolean": "是或否（true/false）"}
+FORMAT_CODES = {"date": "date", "local-datetime": "local_datetime", "index-no": "index_no",
+                "doc-no": "doc_no", "topic": "topic", "email": "email", "uri": "uri"}
+
+
+def _dotted(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _enum_text(prop: dict, values) -> str:
+    titles = prop.get("enumTitles", {})
+    return "、".join(f"{v}（{titles[v]}）" if v in titles else str(v) for v in values)
+
+
+def _example(prop: dict) -> str:
+    if prop.get("examples"):
+        return str(prop["examples"][0])
+    if "enum" in prop:
+        return _enum_text(prop, prop["enum"][:1])
+    return {"date": "2018-10-20", "local-datetime": "2026-12-01 09:00"}.get(prop.get("format"), "……")
+
+
+def _schema_problems(doc, settings) -> list:
+    """jsonschema errors -> Problems with field, line and a Chinese message."""
+    out = []
+    known = schema.properties(doc.type)
+    for err in schema.validator(doc.type, settings).iter_errors(doc.raw):
+        where = list(err.absolute_path)
+        kind = err.validator
+        if kind in ("unevaluatedProperties", "additionalProperties"):
+            allowed = known if not where else (err.schema.get("properties") or {})
+            for key in sorted(k for k in err.instance if k not in allowed):
+                name = _dotted(where + [key])
+                out.append(Problem(doc.path, doc.line_of(name), name, "unknown_field",
+                                   {"allowed": "、".join(allowed)}))
+            continue
+        if kind == "required":
+            parent = err.schema.get("properties", {})
+            for key in err.validator_value:
+                if isinstance(err.instance, dict) and key not in err.instance:
+                    prop = parent.get(key) or known.get(key, {})
+                    name = _dotted(where + [key])
+                    line = doc.line_of(_dotted(where)) if where else 1
+                    out.append(Problem(doc.path, line, name, "required",
+                                       {"title": prop.get("title", key), "example": _example(prop)}))
+            continue
+        name = _dotted(where)
+        line = doc.line_of(name)
+        prop = err.schema
+        value = err.instance
+        if kind == "enum":
+            out.append(Problem(doc.path, line, name, "enum",
+                               {"value": value, "allowed": _enum_text(prop, err.validator_value)}))
+        elif kind == "type":
+            expected = err.validator_value if isinstance(err.validator_value, str) else err.validator_value[0]
+            out.append(Problem(doc.path, line, name, "type",
+                               {"value": value, "expected": TYPE_NAMES.get(expected, expected)}))
+        elif kind == "format":
+            code = FORMAT_CODES.get(err.validator_value, "pattern")
+            out.append(Problem(doc.path, line, name, code,
+                               {"value": value, "example": settings["GONGKAI_INDEX_NO_EXAMPLE"],
+                                "pattern": err.validator_value}))
+        elif kind == "minLength":
+            out.append(Problem(doc.path, line, name, "empty", {"title": prop.get("title", name)}))
+        elif kind in ("minItems", "minProperties"):
+            out.append(Problem(doc.path, line, name, "too_few", {"limit": err.validator_value}))
+        elif kind in ("minimum", "maximum", "pattern"):
+            out.append(Problem(doc.path, line, name, kind,
+                               {"value": value, "limit": err.validator_value, "pattern": err.validator_value}))
+        elif kind == "allOf":
+            continue  # its sub-errors are reported on their own
+        else:
+            out.append(Problem(doc.path, line, name, "pattern", {"value": value, "pattern": err.message}))
+    return out
+
+
+def check_document(doc, settings=None) -> list:
+    """Problems of one document on its own. Called once, when it is read."""
+    from .settings import load
+    settings = settings or _default_settings()
+    out = _schema_problems(doc, settings)
+    declared = doc.raw.get("type")
+    if doc.type in schema.TYPES and declared is not None and declared != doc.type and declared in schema.TYPES:
+        out.append(Problem(doc.path, doc.line_of("type"), "type", "type_mismatch",
+                           {"value": declared, "folder": doc.type, "expected": doc.type}))
+    written, published = doc.meta.get("written"), doc.meta.get("date")
+    if written and published and written > published:
+        out.append(Problem(doc.path, doc.line_of("written"), "written", "written_after_date",
+                           {"written": written.isoformat(), "date": published.isoformat()}, WARNING))
+    return out
+
+
+_SETTINGS = None
+
+
+def _default_settings():
+    global _SETTINGS
+    if _SETTINGS is None:
+        from .settings import load
+        _SETTINGS = load()
+    return _SETTINGS
+
+
+# --- across documents -------------------------------------------------------
+
+def _unique(docs, field, code):
+    seen = {}
+    for doc in docs:
+        value = doc.meta.get(field)
+        if not value:
+            continue
+        if value in seen:
+            yield Problem(doc.path, doc.line_of(field), field, code,
+                          {"value": value, "other": seen[value].path})
+        else:
+            seen[value] = doc
+
+
+def _references(docs, index):
+    """Every field that names an index_no must resolve."""
+    for doc in docs:
+        for field_path, value in reference_fields(doc):
+            if value not in index:
+                yield Problem(doc.path, doc.line_of(field_path), field_path, "unknown_reference", {"value": value})
+
+
+def reference_fields(doc):
+    """(dotted field, index_no) for every reference the document makes."""
+    for key in ("superseded_by", "repealed_by", "interprets", "solicitation", "decision"):
+        if isinstance(doc.meta.get(key), str):
+            yield key, doc.meta[key]
+    for i, value in enumerate(doc.meta.get("related") or []):
+        if isinstance(value, str):
+            yield f"related[{i}]", value
+    for i, stage in enumerate(doc.meta.get("stages") or []):
+        if isinstance(stage, dict):
+            for j, value in enumerate(stage.get("documents") or []):
+                yield f"stages[{i}].documents[{j}]", value
+
+
+def _attachments(docs, content_root: Path):
+    for doc in docs:
+        for i, att in enumerate(doc.meta.get("attachments") or []):
+            if isinstance(att, dict) and isinstance(att.get("path"), str):
+                if not (content_root / att["path"]).is_file():
+                    name = f"attachments[{i}].path"
+                    yield Problem(doc.path, doc.line_of(name), name, "missing_attachment", {"value": att["path"]})
+
+
+# Checks of each concern over the whole corpus: f(docs, index, ctx) -> Problems.
+# ctx has "settings", "content_root" and "asof" (the build clock).
+CORPUS_CHECKS: list = []
+
+
+def check_corpus(docs, settings=None, content_root: Path | None = None, asof=None) -> list:
+    settings = settings or _default_settings()
+    content_root = Path(content_root or ROOT / "content")
+    items = [d for d in docs if d.type in schema.TYPES]
+    index = {d.meta["index_no"]: d for d in items if isinstance(d.meta.get("index_no"), str)}
+    out = list(_unique(items, "index_no", "duplicate_index_no"))
+    out += _unique(items, "doc_no", "duplicate_doc_no")
+    out += _references(items, index)
+    out += _attachments(items, content_root)
+    ctx = {"settings": settings, "content_root": content_root, "asof": asof}
+    for check in CORPUS_CHECKS:
+        out += check(items, index, ctx)
+    return out
+
+
+def all_problems(docs, **kwargs) -> list:
+    """Each document's own problems plus the corpus checks, sorted for reading."""
+    out = [p for d in docs for p in d.problems]
+    out += check_corpus(docs, **kwargs)
+    return sorted(set(out), key=sort_key)
+
+
+def content_files(paths) -> list:
+    """Markdown files under the given files or folders, sorted."""
+    files = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(p.rglob("*.md")))
+        elif p.suffix == ".md":
+            files.append(p)
+    return files
+
+
+def internal_error(path, exc) -> Problem:
+    return Problem(str(path), 1, None, "internal_error", {"detail": f"{type(exc).__name__}: {exc}"}, ERROR)

@@ -1,0 +1,93 @@
+"""Pelican settings for the development build (make html / make serve).
+
+GONGKAI_* settings are read by the gongkai package both in the build and in
+scripts/check.py; see gongkai/settings.py for their defaults."""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+SITENAME = "延寿县人民政府 政务公开"
+SITE_OWNER = "延寿县人民政府"
+SITE_OPERATOR = "延寿县信息中心"
+SITEURL = ""
+RELATIVE_URLS = True
+
+PATH = "content"
+ARTICLE_PATHS = ["policy", "interpretation", "budget", "project", "decision", "solicitation"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["policy", "interpretation", "budget", "project", "decision", "solicitation"]
+STATIC_EXCLUDES = []
+IGNORE_FILES = [".#*", "*.md~"]
+OUTPUT_PATH = "output"
+THEME = "theme"
+
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh-CN"
+DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
+DEFAULT_PAGINATION = 20
+
+PLUGIN_PATHS = ["plugins"]
+# Order: the reader parses every file once; validation runs over what it read.
+PLUGINS = ["gongkai_reader", "validation", "links"]
+
+# Stable addresses: derived from 索引号 (index_no), which never changes when a
+# title is corrected. 11230129MB1848123X/2018-00010 -> /xxgk/11230129MB1848123X-2018-00010/
+ARTICLE_URL = "xxgk/{slug}/"
+ARTICLE_SAVE_AS = "xxgk/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "{slug}/"
+CATEGORY_SAVE_AS = "{slug}/index.html"
+STATIC_URL = "files/{path}"
+STATIC_SAVE_AS = "files/{path}"
+INDEX_SAVE_AS = "index.html"
+
+# Features this site does not use.
+AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ""
+TAG_SAVE_AS = TAGS_SAVE_AS = ""
+ARCHIVES_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index"]
+DISPLAY_PAGES_ON_MENU = False
+
+# Feeds are off while developing and on in publishconf.py.
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+# Pelican's caching serves rebuilds: unchanged files are not parsed again.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = ".cache/pelican"
+CHECK_MODIFIED_METHOD = "mtime"
+
+from gongkai import present  # noqa: E402  (values for templates are computed in Python)
+
+JINJA_FILTERS = {
+    "zh_date": present.zh_date,
+    "iso": present.iso,
+    "meta_rows": present.meta_rows,
+    "attachments": present.attachments,
+}
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.sane_lists": {},
+    },
+    "output_format": "html5",
+}
+
+# --- Gongkai ---------------------------------------------------------------
+# 索引号 format. Default: 组织机构代码 (9) or 统一社会信用代码 (18) / year - 5-digit sequence.
+GONGKAI_INDEX_NO_PATTERN = r"^([0-9A-Z]{9}|[0-9A-Z]{18})/\d{4}-\d{5}$"
+GONGKAI_INDEX_NO_EXAMPLE = "11230129MB1848123X/2024-00001"
+GONGKAI_ORG_CODE = "11230129MB1848123X"
+# 意见征集: minimum period in days (shorter needs short_period_reason), and how
+# long after closing the public may wait for feedback before make check warns.
+GONGKAI_MIN_SOLICITATION_DAYS = 30
+GONGKAI_FEEDBACK_OVERDUE_DAYS = 30
+# The build clock (ASOF environment variable overrides it); None means now.
+GONGKAI_ASOF = None

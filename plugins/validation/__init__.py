@@ -1,0 +1,47 @@
+"""Stops the build when content is invalid: the same validator as make check,
+over the Documents the reader already parsed (each file is parsed once)."""
+from __future__ import annotations
+
+import logging
+
+from pelican import signals
+
+from gongkai import messages
+from gongkai.settings import asof, complete
+from gongkai.validate import all_problems
+
+log = logging.getLogger(__name__)
+
+
+class ContentInvalid(Exception):
+    """Raised after every problem has been logged; scripts/build.py reports it."""
+
+    def __init__(self, problems):
+        super().__init__(messages.summary(problems))
+        self.problems = problems
+
+
+def documents(generators):
+    for gen in generators:
+        for attr in ("articles", "drafts", "hidden_articles", "pages", "hidden_pages", "draft_pages"):
+            for item in getattr(gen, attr, None) or []:
+                doc = item.metadata.get("doc")
+                if doc is not None:
+                    yield doc
+
+
+def check(generators):
+    gen = generators[0]
+    settings = complete(gen.settings)
+    problems = all_problems(list(documents(generators)), settings=settings,
+                            content_root=gen.path, asof=asof(settings))
+    for p in problems:
+        (log.error if p.is_error else log.warning)("%s", p)
+    if any(p.is_error for p in problems):
+        raise ContentInvalid(problems)
+
+
+def register():
+    # all_generators_finalized: every file has been read and nothing written yet,
+    # so invalid content stops the build before it touches the output.
+    signals.all_generators_finalized.connect(check)

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""make check: validate content/ (or the given files) and print every problem.
+
+    python scripts/check.py                 # the whole tree
+    python scripts/check.py content/policy/x.md   # report only these files
+
+Exit status: 0 when there is no error (warnings allowed), 1 otherwise."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gongkai import messages, settings as settings_mod
+from gongkai.corpus import read_tree
+from gongkai.model import relpath
+from gongkai.validate import all_problems
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="检查 content/ 中的文件元数据。")
+    parser.add_argument("paths", nargs="*", help="只报告这些文件或文件夹中的问题（默认：全部）")
+    parser.add_argument("--content", default=None, help="内容目录（默认 content/）")
+    args = parser.parse_args(argv)
+    conf = settings_mod.load()
+    content_root = Path(args.content) if args.content else settings_mod.ROOT / "content"
+    if not content_root.is_dir():
+        print(f"{args.content}: 找不到内容目录；请确认路径", file=sys.stderr)
+        return 2
+    docs = read_tree(content_root, conf)
+    problems = all_problems(docs, settings=conf, content_root=content_root, asof=settings_mod.asof(conf))
+    if args.paths:
+        wanted = [relpath(Path(p)) for p in args.paths]
+        problems = [p for p in problems if any(p.path == w or p.path.startswith(w.rstrip("/") + "/") for w in wanted)]
+    for p in problems:
+        print(p)
+    print(messages.summary(problems) if problems else f"检查通过：{len(docs)} 个文件，没有发现问题。")
+    return 1 if any(p.is_error for p in problems) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

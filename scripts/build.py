@@ -20,7 +20,8 @@ from gongkai import messages
 from gongkai.settings import ROOT
 
 
-def build(settings_file: Path, output: Path, quiet: bool = False, content: Path | None = None) -> int:
+def build(settings_file: Path, output: Path, quiet: bool = False, content: Path | None = None,
+          overrides: dict | None = None) -> int:
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -30,6 +31,7 @@ def build(settings_file: Path, output: Path, quiet: bool = False, content: Path 
     override = {"OUTPUT_PATH": str(tmp), "DELETE_OUTPUT_DIRECTORY": False}
     if content is not None:
         override["PATH"] = str(Path(content).resolve())
+    override.update(overrides or {})
     settings = read_settings(str(settings_file), override=override)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     start = time.perf_counter()
@@ -61,10 +63,14 @@ def main(argv=None) -> int:
     parser.add_argument("--settings", default=str(ROOT / "pelicanconf.py"))
     parser.add_argument("--output", default=str(ROOT / "output"))
     parser.add_argument("--content", default=None, help="内容目录（默认 content/）")
+    parser.add_argument("--no-cache", action="store_true", help="不使用、不写入内容缓存（测试用）")
+    parser.add_argument("--cache-path", default=None, help="内容缓存目录（默认 .cache/pelican）")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     return build(Path(args.settings), Path(args.output), args.quiet,
-                 Path(args.content) if args.content else None)
+                 Path(args.content) if args.content else None,
+                 {"CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False} if args.no_cache
+                 else ({"CACHE_PATH": args.cache_path} if args.cache_path else None))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,10 @@ def slug_of(doc) -> str:
     return str(index_no).replace("/", "-") if isinstance(index_no, str) else Path(doc.path).stem
 
 
+def _theme_has(settings, name: str) -> bool:
+    return (Path(settings["THEME"]) / "templates" / name).is_file()
+
+
 class GongkaiReader(BaseReader):
     enabled = True
     file_extensions = ["md"]
@@ -42,6 +46,10 @@ class GongkaiReader(BaseReader):
             meta["modified"] = SafeDatetime(modified.year, modified.month, modified.day)
         if doc.type in schema.TYPES:
             meta["category"] = self.process_metadata("category", doc.type)
+            # A type may have its own page template (theme/templates/solicitation.html
+            # extends article.html); otherwise article.html serves.
+            if _theme_has(self.settings, f"{doc.type}.html"):
+                meta["template"] = doc.type
         if isinstance(doc.meta.get("summary"), str):
             meta["summary"] = render.clean(doc.meta["summary"])
         return render.render(doc.body, self.settings.get("MARKDOWN")), meta

@@ -1,0 +1,91 @@
+"""Shared fixtures: the site built once with real Pelican from the real
+content/, a local HTTP server for it, and Debian's Chromium via Playwright."""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+SEEDS = ROOT.parent / "shared" / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The build clock for the shared site: the 2026 food-safety solicitation
+# (2026-09-01 .. 2026-09-10) is open at this moment.
+ASOF = "2026-09-05T09:00"
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def run_script(name: str, *args, env=None, cwd=ROOT, input=None) -> subprocess.CompletedProcess:
+    """Run scripts/<name> as staff would, capturing its output."""
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / name), *map(str, args)], cwd=cwd,
+                          env=full_env, capture_output=True, text=True, input=input, timeout=600)
+
+
+def build_site(content: Path, output: Path, asof: str = ASOF, settings: str = "pelicanconf.py"):
+    """Build a content tree with the real build script; returns the CompletedProcess."""
+    return run_script("build.py", "--content", content, "--output", output, "--no-cache",
+                      "--settings", ROOT / settings, env={"ASOF": asof})
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "output"
+    result = build_site(ROOT / "content", out)
+    assert result.returncode == 0, result.stderr + result.stdout
+    return out
+
+
+def soup_of(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture(scope="session")
+def page(site):
+    """page('xxgk/<slug>/') -> BeautifulSoup of that built page."""
+    def load(rel: str) -> BeautifulSoup:
+        target = site / rel
+        if target.is_dir() or rel.endswith("/") or rel == "":
+            target = target / "index.html"
+        return soup_of(target)
+    return load
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(directory: Path):
+    """Serve a folder on 127.0.0.1 (random port) in a thread; returns (server, base_url)."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    server, url = serve(site)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()

@@ -205,15 +205,20 @@ def read_document(path, content_root: Path | None = None, settings: dict | None 
     return doc
 
 
+# libyaml's messages, in the words staff need (matched by prefix).
 _YAML_DETAILS = {
-    "mapping values are not allowed here": "这里不能出现冒号（值里有冒号时请给整个值加引号）",
+    "mapping values are not allowed": "这里不能出现冒号（值里有冒号时请给整个值加引号）",
     "could not find expected ':'": "缺少冒号",
-    "found character '\\t' that cannot start any token": "不能用 Tab 缩进，请改用空格",
-    "expected <block end>, but found '<block sequence start>'": "列表的缩进不一致",
+    "found character that cannot start any token": "有不能出现在开头的字符（Tab 缩进请改用空格；@ ` 开头的值请加引号）",
     "found unexpected end of stream": "引号没有配对",
-    "while scanning a quoted scalar": "引号没有配对",
+    "found unknown escape character": "双引号里的反斜杠 \\ 请写成两个，或改用单引号",
+    "did not find expected key": "缩进不一致",
+    "did not find expected ',' or ']'": "方括号列表没有闭合，或缺少逗号",
+    "did not find expected ',' or '}'": "花括号没有闭合，或缺少逗号",
+    "did not find expected '-' indicator": "列表的缩进不一致",
     "found undefined alias": "不能使用 * 开头的值（请加引号）",
-    "while parsing a block mapping": "缩进不一致",
+    "found duplicate anchor": "不能使用 & 开头的值（请加引号）",
+    "expected <block end>": "缩进不一致",
 }
 
 
@@ -221,4 +226,4 @@ def _yaml_detail_zh(detail: str) -> str:
     for en, zh in _YAML_DETAILS.items():
         if detail.startswith(en):
             return zh
-    return detail
+    return "这一行无法解析"

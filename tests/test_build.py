@@ -1,0 +1,88 @@
+"""The build on a temporary content tree: the document page shows the
+metadata table and the validity banner; a broken tree leaves the previous
+output exactly as it was."""
+from __future__ import annotations
+
+import shutil
+
+from conftest import ROOT, build_site, soup_of
+
+SEED = ROOT / "content" / "policy" / "yanzhengfa-2018-10-executive-capacity.md"
+HOLIDAYS = ROOT / "content" / "policy" / "sc-2018-guobanfamingdian15-2019-holidays.md"
+EMPLOYMENT = ROOT / "content" / "policy" / "sc-2018-guofa39-promote-employment.md"
+
+
+def make_tree(tmp_path, *docs):
+    content = tmp_path / "content"
+    (content / "policy").mkdir(parents=True)
+    for doc in docs:
+        shutil.copy(doc, content / "policy" / doc.name)
+    return content
+
+
+def meta_table(soup) -> dict:
+    return {row.dt.get_text(strip=True): row.dd.get_text(strip=True)
+            for row in soup.select("dl.gk-doc-meta div")}
+
+
+def test_document_page_shows_the_metadata_table(tmp_path):
+    content = make_tree(tmp_path, SEED)
+    out = tmp_path / "out"
+    result = build_site(content, out)
+    assert result.returncode == 0, result.stderr
+    soup = soup_of(out / "xxgk" / "11230129MB1848123X-2018-00010" / "index.html")
+    assert soup.html["lang"] == "zh-CN"
+    assert len(soup.find_all("h1")) == 1
+    assert soup.h1.get_text(strip=True) == "延寿县人民政府印发关于进一步提升政府执行力的意见的通知"
+    meta = meta_table(soup)
+    assert meta["索引号"] == "11230129MB1848123X/2018-00010"
+    assert meta["发布机构"] == "延寿县人民政府"
+    assert meta["成文日期"] == "2018年11月12日"
+    assert meta["发布日期"] == "2018年10月20日"
+    assert meta["发文字号"] == "延政发〔2018〕10号"
+    assert meta["主题分类"] == "综合政务/政务督查"
+    assert meta["有效性"] == "有效"
+    assert soup.select_one("dl.gk-doc-meta time")["datetime"] in ("2018-11-12", "2018-10-20")
+    body = soup.select_one(".gk-doc__body").get_text()
+    assert "九、深入推进政务公开" in body
+    assert soup.select(".gk-banner") == []
+
+
+def test_expired_and_repealed_documents_carry_a_banner(tmp_path):
+    content = make_tree(tmp_path, HOLIDAYS, EMPLOYMENT)
+    employment = content / "policy" / EMPLOYMENT.name
+    holidays_index = next(l for l in HOLIDAYS.read_text(encoding="utf-8").splitlines() if l.startswith("index_no:"))
+    target = holidays_index.split(":", 1)[1].strip().strip('"')
+    text = employment.read_text(encoding="utf-8").replace('validity: "valid"', f'validity: "repealed"\nrepealed_by: "{target}"')
+    assert "repealed_by" in text
+    employment.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = build_site(content, out)
+    assert result.returncode == 0, result.stderr
+    pages = {p.parent.name: soup_of(p) for p in (out / "xxgk").glob("*/index.html")}
+    holidays = pages[target.replace("/", "-")]
+    assert holidays.select_one(".gk-banner__title").get_text(strip=True) == "本文件已失效"
+    assert meta_table(holidays)["有效性"] == "已失效"
+    repealed = next(s for s in pages.values() if "促进就业" in s.h1.get_text())
+    banner = repealed.select_one(".gk-banner")
+    assert banner.select_one(".gk-banner__title").get_text(strip=True) == "本文件已废止"
+    link = banner.find("a")
+    assert link.get_text(strip=True) == holidays.h1.get_text(strip=True)
+    assert link["href"].rstrip("/").endswith(target.replace("/", "-"))
+
+
+def test_a_broken_tree_leaves_the_previous_site_as_it_was(tmp_path):
+    content = make_tree(tmp_path, SEED)
+    out = tmp_path / "out"
+    assert build_site(content, out).returncode == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    seed = content / "policy" / SEED.name
+    seed.write_text(seed.read_text(encoding="utf-8").replace('date: "2018-10-20"', 'date: "2018-10-32"'), encoding="utf-8")
+    result = build_site(content, out)
+    assert result.returncode == 1
+    assert "发布日期 (date) — “2018-10-32”不是有效的日期" in result.stderr
+    assert "网站没有更新" in result.stderr
+    assert "Traceback" not in result.stderr
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not list(tmp_path.glob(".out.building-*"))

@@ -1,0 +1,123 @@
+"""make new (issue 6): scripts/new.py writes a complete file from the schema,
+assigns the next free index_no, never overwrites, and the file passes make
+check once its body is written."""
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from conftest import run_script
+from gongkai import schema
+from publishing_docs import seed_paragraphs, seed_policy, write
+
+POLICY = ["--type", "policy", "--title", "延寿县人民政府印发关于进一步提升政府执行力的意见的通知",
+          "--issuer", "延寿县人民政府", "--date", "2018-10-20", "--disclosure", "execution",
+          "--doc-no", "延政发[2018]10号", "--written", "2018-10-12",
+          "--review-reviewer", "延寿县信息中心", "--review-date", "2018-10-19", "--no-input"]
+
+
+def fill_body(path, paragraphs):
+    """Replace every 【待填写】 line of the skeleton by a real paragraph."""
+    lines, queue = path.read_text(encoding="utf-8").split("\n"), list(paragraphs)
+    path.write_text("\n".join(queue.pop(0) if "【待填写】" in ln else ln for ln in lines), encoding="utf-8")
+
+
+def test_new_policy_has_every_schema_field_with_its_chinese_comment(tmp_path):
+    content = tmp_path / "content"
+    result = run_script("new.py", "--content", content, *POLICY)
+    assert result.returncode == 0, result.stderr
+    path = content / "policy" / "2018-00001.md"
+    assert result.stdout.splitlines()[0] == f"已新建 {path}（索引号 11230129MB1848123X/2018-00001）。"
+    text = path.read_text(encoding="utf-8")
+    head = text.split("\n---\n")[0]
+    meta = yaml.safe_load(head.removeprefix("---\n"))
+    assert meta["doc_no"] == "延政发〔2018〕10号"                 # normalised
+    assert meta["index_no"] == "11230129MB1848123X/2018-00001"
+    assert meta["review"]["result"] == "passed"
+    for key, prop in schema.properties("policy").items():        # the schema is the field list
+        assert re.search(rf"^(# )?{key}:", head, re.M), key
+        assert f"# {prop['title']}" in head, key
+    # a policy's body: 主送, 正文, 落款 with the issuer and 成文日期
+    body = text.split("\n---\n", 1)[1]
+    assert "【待填写】主送机关" in body
+    assert body.rstrip().endswith("延寿县人民政府\n\n2018年10月12日")
+
+
+def test_new_file_passes_make_check_once_the_body_is_written(tmp_path):
+    content = tmp_path / "content"
+    run_script("new.py", "--content", content, *POLICY)
+    path = content / "policy" / "2018-00001.md"
+    before = run_script("check.py", "--content", content)
+    assert before.returncode == 1
+    marked = [i + 1 for i, ln in enumerate(path.read_text(encoding="utf-8").split("\n")) if "【待填写】" in ln]
+    assert len(marked) == 4
+    assert (f"{path}:{marked[0]}: 正文还有待填写的模板内容“【待填写】主送机关，例如：各乡（镇）人民政府，县政府各直属单位：”；"
+            "请写好这一段并删去【待填写】标记") in before.stdout.splitlines()
+    fill_body(path, seed_paragraphs())
+    after = run_script("check.py", "--content", content)
+    assert after.stdout.splitlines() == ["检查通过：1 个文件，没有发现问题。"]
+    assert after.returncode == 0
+
+
+def test_index_no_is_the_next_free_number_for_the_org_and_year(tmp_path):
+    content = tmp_path / "content"
+    write(content, "policy/existing.md", seed_policy(index_no="11230129MB1848123X/2018-00007"))
+    write(content, "policy/other-year.md", seed_policy(index_no="11230129MB1848123X/2017-00031",
+                                                      doc_no="延政发〔2017〕3号", date="2017-05-02", written="2017-04-28"))
+    result = run_script("new.py", "--content", content, *POLICY[:-1], "--doc-no", "延政发〔2018〕12号", "--no-input")
+    assert result.returncode == 0, result.stderr
+    assert "索引号 11230129MB1848123X/2018-00008" in result.stdout
+    assert (content / "policy" / "2018-00008.md").is_file()
+
+
+def test_never_overwrites(tmp_path):
+    content = tmp_path / "content"
+    first = run_script("new.py", "--content", content, *POLICY, "--file", "execution.md")
+    assert first.returncode == 0
+    before = (content / "policy" / "execution.md").read_bytes()
+    again = run_script("new.py", "--content", content, *POLICY, "--file", "execution.md")
+    assert again.returncode == 1
+    assert again.stderr.strip() == f"{content / 'policy' / 'execution.md'}: 文件已存在，没有覆盖；请用 --file 换一个文件名"
+    assert (content / "policy" / "execution.md").read_bytes() == before
+
+
+def test_missing_required_field_without_input_names_the_option(tmp_path):
+    result = run_script("new.py", "--content", tmp_path / "content", "--type", "policy", "--no-input",
+                        "--title", "延寿县人民政府印发关于进一步提升政府执行力的意见的通知")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "缺少 五公开类别 (disclosure)；请用 --disclosure 提供，或去掉 --no-input 按提示填写"
+    assert not (tmp_path / "content" / "policy").exists()
+
+
+def test_bad_option_value_is_explained_in_chinese(tmp_path):
+    result = run_script("new.py", "--content", tmp_path / "content", *POLICY[:-1], "--date", "2018-02-30", "--no-input")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "发布日期 (date) — “2018-02-30”不是有效的日期；应写作 YYYY-MM-DD，例如 2018-10-20"
+
+
+def test_interactive_solicitation_asks_in_chinese(tmp_path):
+    content = tmp_path / "content"
+    answers = "\n".join([
+        "意见征集",                                   # type, by its Chinese title
+        "关于公开征求《外卖骑手“食安哨兵”小额举报奖励实施方案》意见的通告",
+        "1",                                          # disclosure: 1) decision
+        "2026-09-01",                                 # date
+        "平潭综合实验区市场监督管理局",                # issuer
+        "",                                           # review.result: default passed
+        "张某",                                       # review.reviewer
+        "2026-08-31",                                 # review.date
+        "2026-09-01 10:00",                           # opens
+        "2026-10-08 17:00",                           # closes
+        "平潭综合实验区市场监督管理局",                # contact
+        "ptscjgspc@163.com", "平潭县金井湾商务营运中心7号楼5层512室", "", "",   # ways_to_respond
+        "",                                           # no optional fields
+    ]) + "\n"
+    result = run_script("new.py", "--content", content, input=answers)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "五公开类别 (disclosure)" in result.stdout and "1) decision 决策公开" in result.stdout
+    path = content / "solicitation" / "2026-00001.md"
+    meta = yaml.safe_load(path.read_text(encoding="utf-8").split("\n---\n")[0].removeprefix("---\n"))
+    assert meta["ways_to_respond"] == {"email": "ptscjgspc@163.com", "postal_address": "平潭县金井湾商务营运中心7号楼5层512室"}
+    assert meta["disclosure"] == "decision" and meta["review"]["result"] == "passed"
+    assert "## 征求意见说明" in path.read_text(encoding="utf-8")

@@ -1,0 +1,59 @@
+"""Budget pages (财政预决算): each budget article gets `article.budget`, the
+tables read from its CSV files with their charts and year-on-year changes
+(computed in gongkai.budget), and an .xlsx copy of every table is written next
+to the CSV, which Pelican copies as a static file (STATIC_PATHS has budget)."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pelican import signals
+
+from gongkai import budget
+
+log = logging.getLogger(__name__)
+
+
+def _static(settings, key: str, path: str) -> str:
+    return settings[key].format(path=path)
+
+
+def attach(generator):
+    content_root = Path(generator.path)
+    docs = [a.doc for a in generator.articles if "doc" in a.metadata]
+    settings = generator.settings
+    for article in generator.articles:
+        doc = article.metadata.get("doc")
+        if doc is None or doc.type != "budget":
+            continue
+        view = budget.page_view(doc, docs, content_root)
+        for t in view.tables:
+            t.csv_url = _static(settings, "STATIC_URL", t.csv_path)
+            t.xlsx_url = _static(settings, "STATIC_URL", t.xlsx_path)
+            t.xlsx_save_as = _static(settings, "STATIC_SAVE_AS", t.xlsx_path)
+        if view.previous is not None:
+            view.previous_article = next((a for a in generator.articles if a.metadata.get("doc") is view.previous),
+                                         None)
+        article.budget = view
+
+
+def write_xlsx(generator, writer):
+    output = Path(writer.output_path)
+    for article in generator.articles:
+        view = getattr(article, "budget", None)
+        for t in (view.tables if view else []):
+            budget.write_xlsx(t.table, output / t.xlsx_save_as)
+
+
+def add_filters(generator):
+    generator.env.filters.update({"money": budget.money, "budget_facts": budget.facts})
+
+
+def register():
+    # generator_init: the templates' Jinja environment exists; our filters join it.
+    signals.generator_init.connect(add_filters)
+    # article_generator_finalized: every article is read, so the previous year's
+    # document can be found; nothing is written yet.
+    signals.article_generator_finalized.connect(attach)
+    # article_writer_finalized: the output folder exists; the .xlsx copies go beside the CSVs.
+    signals.article_writer_finalized.connect(write_xlsx)

@@ -1,0 +1,210 @@
+"""Public search in the real browser (Chromium via Playwright) on the real
+site: words, phrases, every 发文字号 variant, 索引号, filters, sorting,
+hostile and odd queries, the live region and the page without JavaScript."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+SEED_URL = "/xxgk/11230129MB1848123X-2018-00010/"
+SEED_TITLE = "延寿县人民政府印发关于进一步提升政府执行力的意见的通知"
+CASES = yaml.safe_load((ROOT / "tests" / "relevance.yaml").read_text(encoding="utf-8"))["queries"]
+sys.path.insert(0, str(ROOT / "scripts"))
+from bench_search import JS_RUN  # noqa: E402  (the bench and the tests run the same search)
+
+
+def url_of(index_no: str) -> str:
+    return f"/xxgk/{index_no.replace('/', '-')}/"
+
+
+@pytest.fixture()
+def tab(browser, base_url):
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    yield page
+    context.close()
+
+
+STATUS = "#gk-search-status"
+
+
+def wait_done(page):
+    page.wait_for_function(
+        "() => { const t = document.querySelector('#gk-search-status').textContent; return t && t !== '正在搜索……'; }")
+    page.wait_for_function(
+        "() => !/^找到/.test(document.querySelector('#gk-search-status').textContent)"
+        " || document.querySelectorAll('#gk-search-results li').length > 0")
+
+
+def search(page, q: str, extra: str = ""):
+    page.goto(f"/search/?q={quote(q)}{extra}")
+    wait_done(page)
+    return [a.get_attribute("href") for a in page.query_selector_all("#gk-search-results .gk-result__link")]
+
+
+def type_and_submit(page, q: str):
+    page.goto("/search/")
+    page.fill("#gk-search-input", q)
+    page.press("#gk-search-input", "Enter")
+    wait_done(page)
+    return [a.get_attribute("href") for a in page.query_selector_all("#gk-search-results .gk-result__link")]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['kind']}:{c['q']}" for c in CASES])
+def test_relevance_set(tab, case):
+    tab.goto("/search/")
+    urls = tab.evaluate(JS_RUN, [case["q"], None, None])["urls"]
+    want = [url_of(ix) for ix in case["top5"]]
+    assert all(w in urls for w in want), (case["q"], urls)
+    if case.get("first"):
+        assert urls[0] == want[0]
+
+
+@pytest.mark.parametrize("q", ["延政发〔2018〕10号", "延政发[2018]10号", "延政发(2018)10号", "延政发（2018）10号",
+                               "延政发2018年10号", "11230129MB1848123X/2018-00010"])
+def test_doc_no_variants_and_index_no_put_the_seed_first(tab, q):
+    urls = type_and_submit(tab, q)
+    assert urls[0] == SEED_URL
+    assert tab.inner_text(STATUS).startswith("找到 ")
+
+
+def test_result_shows_metadata_and_highlighted_excerpt(tab):
+    urls = search(tab, "提升政府执行力")
+    assert urls[0] == SEED_URL
+    first = tab.query_selector("#gk-search-results li")
+    assert first.query_selector(".gk-result__link").inner_text() == SEED_TITLE
+    meta = dict(zip([e.inner_text() for e in first.query_selector_all("dt")],
+                    [e.inner_text() for e in first.query_selector_all("dd")]))
+    assert meta == {"类型": "政策文件", "发布机构": "延寿县人民政府", "发布日期": "2018年10月20日",
+                    "发文字号": "延政发〔2018〕10号"}
+    marks = [m.inner_text() for m in first.query_selector_all(".gk-result__excerpt mark")]
+    assert marks and all(m in "提升政府执行力" for m in marks)
+    assert "gkdn" not in first.inner_text() and "gkix" not in first.inner_text()
+
+
+def test_live_region_announces_the_count(tab):
+    search(tab, "养老保险")
+    region = tab.query_selector(STATUS)
+    assert region.get_attribute("role") == "status" and region.get_attribute("aria-live") == "polite"
+    count = len(tab.query_selector_all("#gk-search-results li"))
+    assert re.fullmatch(rf"找到 {count} 条与“养老保险”相关的信息，按相关度排列。", region.inner_text())
+
+
+@pytest.mark.parametrize("q", ["网站地图", "政策文件库", "承办", "跳到正文"])
+def test_only_document_pages_are_found(tab, q):
+    """Navigation, footer and listing words lead to documents only (never to a listing)."""
+    urls = search(tab, q)
+    assert all(re.fullmatch(r"/xxgk/[0-9A-Z]+-\d{4}-\d{5}/", u) for u in urls), urls
+
+
+def test_sort_by_date_newest_first(tab):
+    search(tab, "通知", "&sort=date")
+    assert tab.is_checked("input[name=sort][value=date]")
+    dates = [d.inner_text() for d in tab.query_selector_all(".gk-result__meta-row:has(dt:text('发布日期')) dd")]
+    as_tuples = [tuple(int(x) for x in re.findall(r"\d+", d)) for d in dates]
+    assert len(as_tuples) >= 5 and as_tuples == sorted(as_tuples, reverse=True)
+    assert tab.inner_text(STATUS).endswith("按发布日期排列。")
+
+
+def test_sort_switch_reorders(tab):
+    search(tab, "通知")
+    by_relevance = [a.get_attribute("href") for a in tab.query_selector_all(".gk-result__link")]
+    tab.check("input[name=sort][value=date]")
+    tab.wait_for_function("() => /按发布日期排列/.test(document.querySelector('#gk-search-status').textContent)")
+    wait_done(tab)
+    by_date = [a.get_attribute("href") for a in tab.query_selector_all(".gk-result__link")]
+    assert sorted(by_relevance) != [] and by_date != by_relevance
+    assert "sort=date" in tab.url
+
+
+@pytest.mark.parametrize("name", ["五公开", "类型", "发布机构", "年份", "主题分类", "有效性"])
+def test_each_filter_narrows_to_its_count(tab, name):
+    search(tab, "平潭")
+    before = len(tab.query_selector_all("#gk-search-results li"))
+    group = tab.locator("fieldset.gk-search__filter", has=tab.locator("legend", has_text=re.compile(f"^{name}$")))
+    options = group.locator("label")
+    # pick the smallest value, so the filter visibly narrows the results
+    counts = [int(re.search(r"（(\d+)）", options.nth(i).inner_text())[1]) for i in range(options.count())]
+    pick = counts.index(min(counts))
+    value = options.nth(pick).locator("input").get_attribute("value")
+    options.nth(pick).locator("input").check()
+    tab.wait_for_function(f"() => /^找到 {counts[pick]} 条/.test(document.querySelector('#gk-search-status').textContent)")
+    wait_done(tab)
+    assert counts[pick] < before
+    assert f"filter={quote(name)}%3A" in tab.url or f"filter={quote(name + ':' + value)}" in tab.url
+    if name in ("类型", "发布机构"):
+        key = {"类型": "类型", "发布机构": "发布机构"}[name]
+        shown = [d.inner_text() for d in tab.query_selector_all(f".gk-result__meta-row:has(dt:text('{key}')) dd")]
+        assert shown and set(shown) == {value}
+
+
+@pytest.mark.parametrize("q", ['<img src=x onerror=alert(1)>', '"><script>alert(1)</script>',
+                               "<svg/onload=alert(document.domain)>"])
+def test_hostile_queries_are_inert_text(tab, q):
+    search(tab, q)
+    assert tab.dialogs == []
+    assert q in tab.inner_text(STATUS)
+    assert tab.input_value("#gk-search-input") == q
+    assert tab.query_selector_all("#gk-search img, #gk-search svg, #gk-search-results script") == []
+
+
+@pytest.mark.parametrize("q,message", [
+    ("", "请输入要搜索的词语、发文字号或索引号。"),
+    ("政" * 2000, "搜索词太长（2000 个字），请缩短到 100 个字以内。"),
+    ("。，！？……", "搜索词只有标点符号，请输入文字、发文字号或索引号。"),
+])
+def test_odd_queries_get_a_clear_message(tab, q, message):
+    tab.goto("/search/")
+    tab.fill("#gk-search-input", q)
+    tab.press("#gk-search-input", "Enter")
+    tab.wait_for_function(f"() => document.querySelector('#gk-search-status').textContent === {message!r}")
+    assert tab.query_selector_all("#gk-search-results li") == []
+
+
+def test_typo_finds_partial_matches_and_says_so(tab):
+    urls = search(tab, "水土保待")
+    assert url_of("11230129MB1848123X/2015-00011") in urls
+    assert "部分符合" in tab.inner_text(STATUS)
+
+
+def test_header_form_reaches_results_by_keyboard(tab):
+    tab.goto(SEED_URL)
+    tab.focus("header input[name=q]")
+    tab.keyboard.type("延政发[2018]10号")
+    tab.keyboard.press("Enter")
+    tab.wait_for_url(re.compile(r"/search/\?q="))
+    wait_done(tab)
+    assert tab.query_selector(".gk-result__link").get_attribute("href") == SEED_URL
+    label = tab.query_selector("label[for=gk-search-input]")
+    assert label and label.inner_text() == "搜索政务公开信息"
+
+
+def test_without_javascript_the_page_offers_static_routes(browser, base_url):
+    context = browser.new_context(base_url=base_url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/search/?q=营商环境")
+    assert page.is_visible("#gk-search-nojs-message")
+    assert "需要浏览器启用 JavaScript" in page.inner_text("#gk-search-nojs-message")
+    links = {a.inner_text(): a.evaluate("a => new URL(a.href).pathname")
+             for a in page.query_selector_all("#gk-search-nojs a")}
+    assert set(links.values()) >= {"/policies/", "/xxgk/year/", "/xxgk/issuer/", "/xxgk/topic/"}
+    for href in links.values():
+        assert page.request.get(href).status == 200, href
+    context.close()
+
+
+def test_index_holds_only_document_pages(site):
+    import json
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    pages = sum(lang["page_count"] for lang in entry["languages"].values())
+    documents = len(list((site / "xxgk").glob("*-*/index.html")))
+    assert pages == documents > 30

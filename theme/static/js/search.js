@@ -1,0 +1,237 @@
+// The 搜索 page: reads ?q=&sort=&filter=, runs gk-search-core over Pagefind,
+// draws results, filters with counts and the live status. Everything typed or
+// indexed is inserted with textContent; excerpts go through excerptParts, so
+// only Pagefind's <mark> becomes markup.
+import { checkQuery, filtersReady, loadFilters, resultExcerpt, runSearch, MAX_QUERY_CHARS } from "./gk-search-core.js";
+
+const PAGE_SIZE = 10;
+const FILTER_ORDER = ["五公开", "类型", "发布机构", "年份", "主题分类", "有效性"];
+const META_ROWS = [["type", "类型"], ["issuer", "发布机构"], ["date", "发布日期"], ["doc_no", "发文字号"]];
+
+const root = document.getElementById("gk-search");
+const form = document.getElementById("gk-search-form");
+const input = document.getElementById("gk-search-input");
+const status = document.getElementById("gk-search-status");
+const app = document.getElementById("gk-search-app");
+const list = document.getElementById("gk-search-results");
+const more = document.getElementById("gk-search-more");
+const filterBox = document.getElementById("gk-search-filters");
+const filterGroups = document.getElementById("gk-search-filter-groups");
+
+let pagefindPromise = null;
+let current = { results: [], shown: 0 };
+let searchId = 0;
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function loadPagefind() {
+  if (!pagefindPromise) {
+    // data-bundle is relative to the page (RELATIVE_URLS); import() would resolve it against this module.
+    const bundle = new URL(root.dataset.bundle, document.baseURI).href;
+    pagefindPromise = import(`${bundle}pagefind.js`).then(async (pf) => {
+      await pf.options({ bundlePath: bundle, excerptLength: 36 });
+      pf.init();
+      return pf;
+    });
+  }
+  return pagefindPromise;
+}
+
+function zhDate(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+  return m ? `${m[1]}年${parseInt(m[2], 10)}月${parseInt(m[3], 10)}日` : iso || "";
+}
+
+function readState() {
+  const params = new URLSearchParams(window.location.search);
+  const filters = {};
+  for (const value of params.getAll("filter")) {
+    const at = value.indexOf(":");
+    if (at > 0) (filters[value.slice(0, at)] ||= []).push(value.slice(at + 1));
+  }
+  return { q: params.get("q") || "", sort: params.get("sort") === "date" ? "date" : "relevance", filters };
+}
+
+function writeState(state) {
+  const params = new URLSearchParams();
+  if (state.q) params.set("q", state.q);
+  if (state.sort === "date") params.set("sort", "date");
+  for (const [name, values] of Object.entries(state.filters)) {
+    for (const v of values) params.append("filter", `${name}:${v}`);
+  }
+  const qs = params.toString();
+  window.history.replaceState(null, "", qs ? `?${qs}` : window.location.pathname);
+}
+
+function selectedFilters() {
+  const filters = {};
+  for (const box of filterGroups.querySelectorAll("input[type=checkbox]:checked")) {
+    (filters[box.dataset.filter] ||= []).push(box.value);
+  }
+  return filters;
+}
+
+function say(text) {
+  status.textContent = text;
+}
+
+let filtersFor = null;
+
+// Filters with counts. Drawn once per query, values in a fixed order (so
+// keyboard focus and position stay put); when a filter changes only the
+// counts are updated.
+function renderFilters(counts, chosen, query) {
+  if (query === filtersFor) {
+    for (const box of filterGroups.querySelectorAll("input[type=checkbox]")) {
+      const n = (counts[box.dataset.filter] || {})[box.value] || 0;
+      box.parentElement.querySelector(".gk-search__count").textContent = `（${n}）`;
+    }
+    return;
+  }
+  filtersFor = query;
+  filterGroups.replaceChildren();
+  const names = Object.keys(counts).sort((a, b) => FILTER_ORDER.indexOf(a) - FILTER_ORDER.indexOf(b));
+  let any = false;
+  for (const name of names) {
+    const values = Object.entries(counts[name] || {}).filter(([v, n]) => n > 0 || (chosen[name] || []).includes(v));
+    if (!values.length) continue;
+    any = true;
+    values.sort((a, b) => (name === "年份" ? b[0].localeCompare(a[0]) : a[0].localeCompare(b[0], "zh-CN")));
+    const fieldset = el("fieldset", "gk-search__filter");
+    fieldset.append(el("legend", "gk-search__filter-legend", name));
+    for (const [value, count] of values) {
+      const label = el("label", "gk-search__filter-option");
+      const box = el("input");
+      box.type = "checkbox";
+      box.value = value;
+      box.dataset.filter = name;
+      box.checked = (chosen[name] || []).includes(value);
+      box.addEventListener("change", () => search());
+      label.append(box, document.createTextNode(` ${value} `), el("span", "gk-search__count", `（${count}）`));
+      fieldset.append(label);
+    }
+    filterGroups.append(fieldset);
+  }
+  filterBox.hidden = !any;
+}
+
+async function renderMore() {
+  const batch = current.results.slice(current.shown, current.shown + PAGE_SIZE);
+  const id = searchId;
+  const data = await Promise.all(batch.map((r) => r.data()));
+  if (id !== searchId) return;
+  for (const d of data) {
+    const item = el("li", "gk-result");
+    const heading = el("h3", "gk-result__title");
+    const link = el("a", "gk-result__link", d.meta.title || d.url);
+    link.href = d.url;
+    heading.append(link);
+    const meta = el("dl", "gk-result__meta");
+    for (const [key, label] of META_ROWS) {
+      if (!d.meta[key]) continue;
+      const row = el("div", "gk-result__meta-row");
+      row.append(el("dt", "gk-result__meta-key", label), el("dd", "gk-result__meta-value",
+        key === "date" ? zhDate(d.meta[key]) : d.meta[key]));
+      meta.append(row);
+    }
+    const excerpt = el("p", "gk-result__excerpt");
+    // An exact 发文字号/索引号 match highlights the hidden keys; show the opening of the body instead.
+    const parts = current.exact ? [[`${(d.content || "").slice(0, 90)}…`, false]] : resultExcerpt(d, current.text);
+    for (const [text, mark] of parts) {
+      excerpt.append(mark ? el("mark", "gk-result__mark", text) : document.createTextNode(text));
+    }
+    item.append(heading, meta, excerpt);
+    list.append(item);
+  }
+  current.shown += batch.length;
+  more.hidden = current.shown >= current.results.length;
+}
+
+async function search() {
+  const id = ++searchId;
+  const checked = checkQuery(input.value);
+  const sort = form.querySelector("input[name=sort]:checked")?.value || "relevance";
+  const filters = selectedFilters();
+  writeState({ q: input.value.trim(), sort, filters });
+  list.replaceChildren();
+  more.hidden = true;
+  if (checked.kind !== "ok") {
+    app.hidden = true;
+    const messages = {
+      empty: "请输入要搜索的词语、发文字号或索引号。",
+      too_long: `搜索词太长（${checked.length} 个字），请缩短到 ${MAX_QUERY_CHARS} 个字以内。`,
+      punctuation: "搜索词只有标点符号，请输入文字、发文字号或索引号。",
+    };
+    say(messages[checked.kind]);
+    return;
+  }
+  say("正在搜索……");
+  let pagefind;
+  try {
+    pagefind = await loadPagefind();
+  } catch (err) {
+    say("搜索功能暂时无法使用，请稍后再试，或通过下方的政策文件库和分类浏览查找。");
+    document.getElementById("gk-search-nojs").hidden = false;
+    return;
+  }
+  const options = { filters: toPagefind(filters), sort };
+  const found = await runSearch(pagefind, checked.text, options);
+  if (id !== searchId) return;
+  current = { results: found.results, shown: 0, exact: found.exact, text: checked.text };
+  app.hidden = false;
+  if (filtersReady(pagefind)) {
+    renderFilters(found.filters, filters, checked.text);
+  } else {
+    // First search: results first, then the filter index, then the counts.
+    loadFilters(pagefind).then(async () => {
+      const again = await runSearch(pagefind, checked.text, options);
+      if (id === searchId) renderFilters(again.filters, filters, checked.text);
+    });
+  }
+  if (!found.total) {
+    say(`没有找到与“${checked.text}”相关的信息。请换一个词、检查错别字，或减少筛选条件。`);
+    return;
+  }
+  const how = sort === "date" ? "按发布日期排列" : "按相关度排列";
+  if (found.relaxed) {
+    say(`没有完全符合“${checked.text}”的信息，找到 ${found.total} 条部分符合的信息，${how}。请检查是否有错别字。`);
+  } else {
+    say(`找到 ${found.total} 条与“${checked.text}”相关的信息，${how}。`);
+  }
+  await renderMore();
+}
+
+function toPagefind(filters) {
+  const out = {};
+  for (const [name, values] of Object.entries(filters)) out[name] = { any: values };
+  return out;
+}
+
+function start() {
+  document.getElementById("gk-search-nojs-message").hidden = true;
+  const state = readState();
+  input.value = state.q;
+  for (const radio of form.querySelectorAll("input[name=sort]")) {
+    radio.checked = radio.value === state.sort;
+    radio.addEventListener("change", () => search());
+  }
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    search();
+  });
+  more.addEventListener("click", () => renderMore());
+  if (state.q || Object.keys(state.filters).length) {
+    // Filters from the address are applied once the first result's filters are drawn.
+    const pending = state.filters;
+    renderFilters(Object.fromEntries(Object.entries(pending).map(([k, vs]) => [k, Object.fromEntries(vs.map((v) => [v, 0]))])), pending, null);
+    filtersFor = undefined;
+    search();
+  }
+}
+
+start();

@@ -15,23 +15,29 @@ export ASOF
 
 STAMP := $(VENV)/.installed
 
-.PHONY: help html serve devserver check test publish bench clean setup
+.PHONY: help html serve devserver check search test publish rollback releases bench clean setup new review-summary
 
 help:
 	@echo "make serve      构建网站并在 http://$(BIND):$(PORT) 上预览"
 	@echo "make html       构建网站到 $(OUTPUTDIR)/（失败时保留原有网站）"
 	@echo "make devserver  修改内容后自动重新构建并预览"
-	@echo "make check      检查 content/ 中所有文件的元数据"
+	@echo "make check      检查 content/ 中所有文件的元数据（FILES=\"content/policy/x.md\" 只报告这些文件）"
+	@echo "make new        新建一条信息：逐项询问，自动分配索引号"
+	@echo "make review-summary BASE=origin/main  列出本分支新增、修改、删除的信息和改动的字段"
+	@echo "make search Q=\"营商环境 issuer:县财政局\"  在 content/ 中搜索已有文件（含未构建的文件）"
 	@echo "make test       运行全部测试"
-	@echo "make publish    用 publishconf.py 构建正式发布版本"
+	@echo "make publish    检查并构建正式版本到 $(DEPLOY_DIR)/releases/，成功后切换 $(DEPLOY_DIR)/current"
+	@echo "make rollback   回退到上一个版本（TO=版本名 可指定版本）"
+	@echo "make releases   列出已发布的版本及其提交和时间"
 	@echo "make bench      测量构建速度（与原版 Pelican 对比）"
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(wildcard package-lock.json)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; fi  # axe-core for the accessibility tests
 	touch $@
 
 html: $(STAMP)
@@ -44,14 +50,42 @@ serve: html
 devserver: $(STAMP)
 	$(PELICAN) --autoreload --listen --settings $(CONFFILE) --output $(OUTPUTDIR) --port $(PORT) --bind $(BIND)
 
+# FILES="content/policy/x.md …" reports only those files (the whole tree is still read).
+FILES ?=
 check: $(STAMP)
-	$(BIN)/python scripts/check.py
+	$(BIN)/python scripts/check.py $(FILES)
+	@# The built site's internal and attachment links, when there is a built site.
+	if [ -f $(OUTPUTDIR)/index.html ]; then $(BIN)/python scripts/linkcheck.py $(OUTPUTDIR); fi
+
+# Staff search; Q is passed whole (quotes inside it mark phrases).
+export Q
+search: $(STAMP)
+	@$(BIN)/python scripts/search.py -- "$$Q"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Publishing through git (issue 6): a new item, and the pull request's summary.
+# ARGS passes options: make new ARGS="--type policy --title …"; BASE is the branch compared with.
+new: $(STAMP)
+	$(BIN)/python scripts/new.py $(ARGS)
+
+BASE ?= origin/main
+review-summary: $(STAMP)
+	$(BIN)/python scripts/review_summary.py --base $(BASE) --output review-summary.md
+
+# Releases under DEPLOY_DIR (default deploy/): releases/<time>-<commit>/ and the
+# `current` symlink the web server serves; see deploy/nginx.conf.
+DEPLOY_DIR ?= deploy
+export DEPLOY_DIR
 publish: $(STAMP)
-	$(BIN)/python scripts/build.py --settings $(PUBLISHCONF) --output $(OUTPUTDIR)
+	$(BIN)/python scripts/publish.py publish --settings $(PUBLISHCONF)
+
+rollback: $(STAMP)
+	$(BIN)/python scripts/publish.py rollback $(if $(TO),--to $(TO))
+
+releases: $(STAMP)
+	@$(BIN)/python scripts/publish.py releases
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py

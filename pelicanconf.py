@@ -28,7 +28,21 @@ DEFAULT_PAGINATION = 20
 
 PLUGIN_PATHS = ["plugins"]
 # Order: the reader parses every file once; validation runs over what it read.
-PLUGINS = ["gongkai_reader", "validation", "links"]
+PLUGINS = ["gongkai_reader", "validation", "links",
+           # After links: document pages show its both-way relations; listings writes
+           # the home page, sections, archives, 政策文件库, feeds and sitemap (issue 3).
+           "git_history",
+           # Before listings: solicitations puts each solicitation's state and
+           # open_solicitations into the context the home page is rendered from (issue 5).
+           "solicitations",
+           "listings",
+           # related after links: it leaves out documents links already shows (issue 4).
+           # search_index last: its finalized runs Pagefind over the finished output.
+           "related",
+           # Data pages (issue 7): budget tables, charts and .xlsx copies; project pages
+           # and /project/list/; /annual-report/<year>/ from the finished article list.
+           "budgets", "projects", "annual_report",
+           "search_index"]
 
 # Stable addresses: derived from 索引号 (index_no), which never changes when a
 # title is corrected. 11230129MB1848123X/2018-00010 -> /xxgk/11230129MB1848123X-2018-00010/
@@ -37,7 +51,7 @@ ARTICLE_SAVE_AS = "xxgk/{slug}/index.html"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
 CATEGORY_URL = "{slug}/"
-CATEGORY_SAVE_AS = "{slug}/index.html"
+CATEGORY_SAVE_AS = ""  # the per-type listings at {slug}/ are written by plugins/listings
 STATIC_URL = "files/{path}"
 STATIC_SAVE_AS = "files/{path}"
 INDEX_SAVE_AS = "index.html"
@@ -47,12 +61,19 @@ AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ""
 TAG_SAVE_AS = TAGS_SAVE_AS = ""
 ARCHIVES_SAVE_AS = ""
 CATEGORIES_SAVE_AS = ""
-DIRECT_TEMPLATES = ["index"]
+# 404.html: the web server's error page (deploy/nginx.conf); search.html: the 搜索
+# page (Pagefind in the browser; plugins/search_index builds the index). The home
+# page, index.html, is written unpaginated by plugins/listings.
+DIRECT_TEMPLATES = ["404", "search"]
+SEARCH_URL = "search/"
+SEARCH_SAVE_AS = "search/index.html"
 DISPLAY_PAGES_ON_MENU = False
 
-# Feeds are off while developing and on in publishconf.py.
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
+# Atom feeds: everything, each type (the category is the type) and, from
+# plugins/listings, each disclosure category. The newest 50 items each.
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+FEED_MAX_ITEMS = 50
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
@@ -64,6 +85,10 @@ CACHE_PATH = ".cache/pelican"
 CHECK_MODIFIED_METHOD = "mtime"
 
 from gongkai import present  # noqa: E402  (values for templates are computed in Python)
+
+# Autoescape everything; the Markdown body, cleaned once by nh3 in
+# gongkai.render, is the only value marked safe (|safe in article/page.html).
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True, "extensions": []}
 
 JINJA_FILTERS = {
     "zh_date": present.zh_date,

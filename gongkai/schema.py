@@ -61,7 +61,7 @@ def schema_for(doc_type: str) -> dict:
 def properties(doc_type: str) -> dict:
     """Field name -> its schema, common fields first, in schema order."""
     out = {}
-    if doc_type != PAGE:
+    if doc_type in TYPES:  # content types share common.yaml; page and data-file schemas do not
         out.update(schemas()["common"]["properties"])
     out.update(schema_for(doc_type).get("properties", {}))
     return out

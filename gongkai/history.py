@@ -13,6 +13,18 @@ from pathlib import Path
 _FORMAT = "%x1e%H%x1f%as%x1f%s"
 
 
+# The public reads 修订记录 in Chinese; a commit subject without any Chinese
+# (a developer's English message, a bulk import) is shown as this instead.
+GENERIC_MESSAGE = "内容更新"
+
+
+def public_message(subject: str) -> str:
+    subject = subject.strip()
+    if any("\u4e00" <= ch <= "\u9fff" for ch in subject):
+        return subject
+    return GENERIC_MESSAGE
+
+
 @dataclass(frozen=True)
 class Revision:
     commit: str
@@ -29,7 +41,7 @@ def parse_log(text: str) -> dict:
         head, _, files = record.partition("\n")
         commit, day, message = (head.split("\x1f") + ["", ""])[:3]
         try:
-            rev = Revision(commit, date.fromisoformat(day), message.strip())
+            rev = Revision(commit, date.fromisoformat(day), public_message(message))
         except ValueError:
             continue
         for name in files.splitlines():

@@ -212,12 +212,16 @@ def test_change_history_comes_from_git(tmp_path):
     target.write_text(target.read_text(encoding="utf-8") + "\n（此件公开发布）\n",
                       encoding="utf-8")
     git("commit", "-q", "-am", "更正：补充公开方式说明", when="2019-01-10T09:30:00+08:00")
+    target.write_text(target.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    git("commit", "-q", "-am", "Normalise line endings (#12)", when="2019-02-01T09:00:00+08:00")
     out = tmp_path / "out"
     result = build_site(content, out)
     assert result.returncode == 0, result.stderr
     soup = soup_of(out / "xxgk" / "000014349-2018-00212" / "index.html")
     items = soup.select(".gk-history__item")
+    # a subject with no Chinese in it (a developer's English message) reads as 内容更新
     assert [(i.time["datetime"], i.select_one(".gk-history__message").get_text(strip=True)) for i in items] == [
+        ("2019-02-01", "内容更新"),
         ("2019-01-10", "更正：补充公开方式说明"),
         ("2018-12-05", "发布：关于做好当前和今后一个时期促进就业工作的若干意见")]
     assert soup.find("h2", string="修订记录") is not None

@@ -11,8 +11,11 @@ up — each becomes a Problem naming the CSV file, its line and its column.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
 import io
 import re
+import shutil
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -253,12 +256,32 @@ def _read_csv(table: Table, doc) -> list | None:
     return out
 
 
+_TABLES: dict = {}
+
+
 def read_table(doc, index: int, spec: dict) -> Table:
-    """One declared table: read, typed and checked. Problems are on the table."""
-    from .model import relpath
+    """One declared table, read once per build: the check and the page both ask
+    for it. Keyed by the document, the entry and the file's size and mtime."""
     folder = (ROOT / doc.path).parent  # doc.path is repository-relative, or absolute outside it
     name = spec.get("file") if isinstance(spec.get("file"), str) else ""
     source = (folder / name) if name else None
+    try:
+        stamp = source.stat() if source else None
+        key = (doc.path, index, repr(spec), stamp and (stamp.st_size, stamp.st_mtime_ns))
+    except OSError:
+        key = None
+    if key is None or key not in _TABLES:
+        table = _read_table(doc, index, spec, source)
+        if key is None:
+            return table
+        _TABLES[key] = table
+    cached = _TABLES[key]
+    return dataclasses.replace(cached, problems=list(cached.problems))
+
+
+def _read_table(doc, index: int, spec: dict, source: Path | None) -> Table:
+    """One declared table: read, typed and checked. Problems are on the table."""
+    from .model import relpath
     table = Table(index=index, spec=spec, path=relpath(source) if source else doc.path, source=source)
     records = _read_csv(table, doc)
     if records is None:
@@ -465,17 +488,23 @@ def document_problems(doc) -> list:
 
 # --- across documents --------------------------------------------------------
 
-def previous_year(doc, docs):
+def _year_key(doc, year):
+    return (normalize_label(doc.meta.get("department")), doc.meta.get("budget_kind"), year)
+
+
+def year_index(docs) -> dict:
+    """(department, kind, fiscal_year) -> document, built once for a whole site."""
+    return {_year_key(d, d.meta.get("fiscal_year")): d for d in docs
+            if d.type == "budget" and isinstance(d.meta.get("fiscal_year"), int)}
+
+
+def previous_year(doc, by_year: dict):
     """The same department's document of the same kind for fiscal_year - 1, if any."""
     year = doc.meta.get("fiscal_year")
     if not isinstance(year, int):
         return None
-    for other in docs:
-        if (other.type == "budget" and other is not doc and other.meta.get("fiscal_year") == year - 1
-                and other.meta.get("budget_kind") == doc.meta.get("budget_kind")
-                and normalize_label(other.meta.get("department")) == normalize_label(doc.meta.get("department"))):
-            return other
-    return None
+    other = by_year.get(_year_key(doc, year - 1))
+    return other if other is not doc else None
 
 
 def figures(table: Table) -> list:
@@ -620,10 +649,11 @@ class BudgetPage:
     previous_article: object = None   # set by plugins/budgets: the page to link to
 
 
-def page_view(doc, docs, content_root: Path) -> BudgetPage:
+def page_view(doc, by_year: dict, content_root: Path) -> BudgetPage:
+    """by_year: year_index() of the site's documents."""
     tables = load(doc)
     views = [v for v in (table_view(doc, t, content_root) for t in tables) if v is not None]
-    prev = previous_year(doc, docs)
+    prev = previous_year(doc, by_year)
     if prev is not None:
         by_table = {id(t): changes for t, changes in year_on_year(tables, load(prev))}
         for v in views:
@@ -631,8 +661,25 @@ def page_view(doc, docs, content_root: Path) -> BudgetPage:
     return BudgetPage(tables=views, previous=prev, note=doc.meta.get("as_published_note") or "")
 
 
-def write_xlsx(table: Table, target: Path) -> None:
-    """An .xlsx copy of a table: numbers as numbers (two decimals), percent as text as published."""
+def write_xlsx(table: Table, target: Path, cache_dir: Path | None = None) -> None:
+    """An .xlsx copy of a table: numbers as numbers (two decimals), percent as text
+    as published. Workbooks are kept in cache_dir by the table's content, so a
+    rebuild copies them instead of writing each again (openpyxl is slow)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    cached = None
+    if cache_dir is not None and table.source is not None and table.source.is_file():
+        digest = hashlib.sha1(table.source.read_bytes() + repr((table.title, table.unit, table.spec)).encode())
+        cached = Path(cache_dir) / f"{digest.hexdigest()}.xlsx"
+        if cached.is_file():
+            shutil.copyfile(cached, target)
+            return
+    _write_workbook(table, target)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target, cached)
+
+
+def _write_workbook(table: Table, target: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -655,5 +702,4 @@ def write_xlsx(table: Table, target: Path) -> None:
         for i, c in enumerate(row.cells):
             if c.role in ("amount", "number") and c.value is not None:
                 ws.cell(row=ws.max_row, column=i + 1).number_format = "#,##0.00"
-    target.parent.mkdir(parents=True, exist_ok=True)
     wb.save(target)

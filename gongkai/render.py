@@ -27,9 +27,24 @@ def clean(html: str) -> str:
                      link_rel="noopener noreferrer", strip_comments=True)
 
 
+_MARKDOWN: dict = {}
+
+
+def _markdown(conf: dict) -> markdown.Markdown:
+    """One Markdown instance per configuration, reset between documents:
+    building it (loading extensions) costs more than converting a page."""
+    key = repr(sorted(conf.get("extension_configs", {}).items())) + conf.get("output_format", "html5")
+    if key not in _MARKDOWN:
+        _MARKDOWN[key] = markdown.Markdown(
+            extensions=list(conf.get("extension_configs", {}).keys()) or ["markdown.extensions.extra"],
+            extension_configs=conf.get("extension_configs", {}),
+            output_format=conf.get("output_format", "html5"))
+    return _MARKDOWN[key]
+
+
 def render(body: str, markdown_settings: dict | None = None) -> str:
-    conf = markdown_settings or {}
-    md = markdown.Markdown(extensions=list(conf.get("extension_configs", {}).keys()) or ["markdown.extensions.extra"],
-                           extension_configs=conf.get("extension_configs", {}),
-                           output_format=conf.get("output_format", "html5"))
-    return clean(md.convert(body))
+    md = _markdown(markdown_settings or {})
+    try:
+        return clean(md.convert(body))
+    finally:
+        md.reset()

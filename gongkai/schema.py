@@ -10,7 +10,6 @@ from pathlib import Path
 
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
 
 from .settings import ROOT
 
@@ -144,13 +143,26 @@ def _format_checker(settings: dict) -> FormatChecker:
     return checker
 
 
+def _inline_refs(node, by_name: dict):
+    """A copy of a schema with each {$ref: other.yaml} replaced by that schema:
+    the same rules, without a registry look-up for every document validated."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref in by_name and len(node) == 1:
+            target = {k: v for k, v in by_name[ref].items() if k not in ("$id", "$schema")}
+            return _inline_refs(target, by_name)
+        return {k: _inline_refs(v, by_name) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline_refs(v, by_name) for v in node]
+    return node
+
+
 def validator(doc_type: str, settings: dict) -> Draft202012Validator:
     key = (doc_type, settings["GONGKAI_INDEX_NO_PATTERN"])
     if key not in _VALIDATORS:
-        registry = Registry().with_resources(
-            (f"{name}.yaml", Resource.from_contents(sch)) for name, sch in schemas().items())
+        by_name = {f"{name}.yaml": sch for name, sch in schemas().items()}
         _VALIDATORS[key] = Draft202012Validator(
-            schema_for(doc_type), registry=registry, format_checker=_format_checker(settings))
+            _inline_refs(schema_for(doc_type), by_name), format_checker=_format_checker(settings))
     return _VALIDATORS[key]
 
 

@@ -13,6 +13,7 @@ reproducible and a solicitation moves on by itself at the next build:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import quote
 
@@ -195,6 +196,13 @@ def feedback_rows(feedback: dict | None) -> list:
 
 # --- calendar ------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
+def _vtimezone():
+    """Asia/Shanghai as a VTIMEZONE, computed once (about 40 ms) and shared by every file."""
+    from icalendar import Timezone
+    return Timezone.from_tzid("Asia/Shanghai")
+
+
 def ics(doc, st: Status, url: str, org: str) -> bytes:
     """An iCalendar file with one event that ends at the closing moment, and
     a reminder a day before. Written with the icalendar library."""
@@ -215,7 +223,7 @@ def ics(doc, st: Status, url: str, org: str) -> bytes:
     event.add_component(alarm)
     cal = Calendar.new(prodid="-//延寿县人民政府//政务公开 意见征集//ZH", name=f"意见征集：{title}",
                        uid=uid.replace(".closes@", ".calendar@"), subcomponents=[event])
-    cal.add_missing_timezones()
+    cal.subcomponents.insert(0, _vtimezone())  # what add_missing_timezones() would add
     return cal.to_ical()
 
 

@@ -20,29 +20,30 @@ def _static(settings, key: str, path: str) -> str:
 
 def attach(generator):
     content_root = Path(generator.path)
-    docs = [a.doc for a in generator.articles if "doc" in a.metadata]
+    by_year = budget.year_index(a.doc for a in generator.articles if "doc" in a.metadata)
+    article_of = {id(a.metadata["doc"]): a for a in generator.articles if "doc" in a.metadata}
     settings = generator.settings
     for article in generator.articles:
         doc = article.metadata.get("doc")
         if doc is None or doc.type != "budget":
             continue
-        view = budget.page_view(doc, docs, content_root)
+        view = budget.page_view(doc, by_year, content_root)
         for t in view.tables:
             t.csv_url = _static(settings, "STATIC_URL", t.csv_path)
             t.xlsx_url = _static(settings, "STATIC_URL", t.xlsx_path)
             t.xlsx_save_as = _static(settings, "STATIC_SAVE_AS", t.xlsx_path)
         if view.previous is not None:
-            view.previous_article = next((a for a in generator.articles if a.metadata.get("doc") is view.previous),
-                                         None)
+            view.previous_article = article_of.get(id(view.previous))
         article.budget = view
 
 
 def write_xlsx(generator, writer):
     output = Path(writer.output_path)
+    cache = Path(generator.settings["CACHE_PATH"]) / "xlsx"
     for article in generator.articles:
         view = getattr(article, "budget", None)
         for t in (view.tables if view else []):
-            budget.write_xlsx(t.table, output / t.xlsx_save_as)
+            budget.write_xlsx(t.table, output / t.xlsx_save_as, cache)
 
 
 def add_filters(generator):

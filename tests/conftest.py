@@ -14,8 +14,22 @@ import pytest
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
-SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def _shared() -> Path:
+    """The project's shared/ folder (real documents used as fixtures): beside the
+    checkout, as CI lays it; or beside the repository this one was cloned from."""
+    candidates = [ROOT.parent / "shared"]
+    origin = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"],
+                            capture_output=True, text=True).stdout.strip()
+    if origin and Path(origin).is_dir():
+        candidates.append(Path(origin).resolve().parent / "shared")
+    return next((c for c in candidates if (c / "corpus").is_dir()), candidates[0])
+
+
+SHARED = _shared()
+CORPUS = SHARED / "corpus"
+SEEDS = SHARED / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The build clock for the shared site: the 2026 food-safety solicitation
 # (2026-09-01 .. 2026-09-10) is open at this moment.

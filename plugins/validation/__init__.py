@@ -3,6 +3,7 @@ over the Documents the reader already parsed (each file is parsed once)."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from pelican import signals
 
@@ -11,6 +12,7 @@ from gongkai.settings import asof, complete
 from gongkai.validate import all_problems
 
 log = logging.getLogger(__name__)
+WARNINGS_PER_CODE = 5
 
 
 class ContentInvalid(Exception):
@@ -35,8 +37,18 @@ def check(generators):
     settings = complete(gen.settings)
     problems = all_problems(list(documents(generators)), settings=settings,
                             content_root=gen.path, asof=asof(settings))
+    shown = Counter()
     for p in problems:
-        (log.error if p.is_error else log.warning)("%s", p)
+        if p.is_error:
+            log.error("%s", p)
+            continue
+        # Every error is shown; warnings of one kind are capped, make check lists them all.
+        shown[p.code] += 1
+        if shown[p.code] <= WARNINGS_PER_CODE:
+            log.warning("%s", p)
+    for code, count in shown.items():
+        if count > WARNINGS_PER_CODE:
+            log.warning("另有 %d 个同类提醒（%s）未列出；运行 make check 查看全部。", count - WARNINGS_PER_CODE, code)
     if any(p.is_error for p in problems):
         raise ContentInvalid(problems)
 

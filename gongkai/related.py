@@ -8,6 +8,7 @@ those key terms, and terms held by more than MAX_DF_SHARE of documents are
 not keys at all (they relate everything to everything)."""
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter, defaultdict
@@ -28,9 +29,23 @@ def _text(doc) -> str:
     return " ".join([str(m.get("title") or "")] * 3 + [keywords] * 3 + [re.sub(r"<[^>]+>", " ", doc.body or "")])
 
 
-def key_terms(docs) -> list:
+def term_counts(doc, cache: dict | None = None) -> Counter:
+    """The document's word counts. Segmenting is the costly part, so counts are
+    kept in `cache` by a digest of the text: a rebuild segments only what changed."""
+    text = _text(doc)
+    key = hashlib.sha1(text.encode("utf-8")).digest()
+    if cache is not None and key in cache:
+        cache[key] = cache.pop(key)  # most recently used last: see plugins/related
+        return cache[key]
+    counts = Counter(w for w, _s, _e in words(text) if not _NOT_KEY.match(w))
+    if cache is not None:
+        cache[key] = counts
+    return counts
+
+
+def key_terms(docs, cache: dict | None = None) -> list:
     """[{term: weight}] per document: its KEY_TERMS highest TF-IDF terms (unit length)."""
-    counts = [Counter(w for w, _s, _e in words(_text(d)) if not _NOT_KEY.match(w)) for d in docs]
+    counts = [term_counts(d, cache) for d in docs]
     df = Counter()
     for c in counts:
         df.update(c.keys())
@@ -45,10 +60,11 @@ def key_terms(docs) -> list:
     return out
 
 
-def related(docs, limit: int = LIMIT) -> list:
+def related(docs, limit: int = LIMIT, cache: dict | None = None) -> list:
     """For each document (same order), up to `limit` indices of related documents:
-    best first, never itself, a repealed one only when nothing else is related."""
-    keys = key_terms(docs)
+    best first, never itself, a repealed one only when nothing else is related.
+    `cache` keeps word counts between builds (see term_counts)."""
+    keys = key_terms(docs, cache)
     postings = defaultdict(list)
     for i, k in enumerate(keys):
         for t, w in k.items():

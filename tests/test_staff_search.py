@@ -2,11 +2,13 @@
 (built or not) by words, phrases and field queries; wording is part of the contract."""
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
 
 from conftest import ROOT, run_script
+from gongkai import staffsearch
 
 SEED = "content/policy/yanzhengfa-2018-10-executive-capacity.md"
 
@@ -64,7 +66,7 @@ def test_files_not_yet_built_are_found(tmp_path):
     draft = (ROOT / SEED).read_text(encoding="utf-8").replace(
         "延寿县人民政府印发关于进一步提升政府执行力的意见的通知", "关于推进乡村客运站点改造的通知")
     (content / "policy" / "draft-rural-bus-stops.md").write_text(draft, encoding="utf-8")
-    result = run_script("search.py", "--content", content, "title:客运站点")
+    result = run_script("search.py", "--content", content, "--cache-path", tmp_path / "cache", "title:客运站点")
     assert result.returncode == 0, result.stderr
     assert paths(result) == [str(content / "policy" / "draft-rural-bus-stops.md")]
 
@@ -95,3 +97,129 @@ def test_make_search_passes_the_whole_query():
     result = subprocess.run(["make", "-s", "search", 'Q=营商环境 issuer:国务院'], cwd=ROOT, capture_output=True,
                             text=True, timeout=300)
     assert "content/policy/sc-2019-guofa5-double-random-inspection.md" in result.stdout, result.stderr
+
+
+# --- the index on disk (.cache/staffsearch/), updated by mtime and size ------------------
+
+TITLE = "延寿县人民政府印发关于进一步提升政府执行力的意见的通知"
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A small content tree of real documents, and a search over it with its own index cache."""
+    content = tmp_path / "content"
+    for folder in ("pages", "policy", "budget"):
+        shutil.copytree(ROOT / "content" / folder, content / folder)
+    cache = tmp_path / "cache"
+
+    def search(query, **kwargs):
+        return run_script("search.py", "--content", content, "--cache-path", cache, query, **kwargs)
+    return content, cache, search
+
+
+def edit(path, old, new):
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    st = path.stat()   # a later mtime even on coarse file-system clocks
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+
+
+def test_an_edit_shows_up_in_the_next_search(tree):
+    content, _cache, search = tree
+    assert paths(search("title:执行力")) == [str(content / "policy" / SEED.split("/")[-1])]
+    edit(content / "policy" / SEED.split("/")[-1], TITLE, "关于推进乡村客运站点改造的通知")
+    assert paths(search("title:执行力")) == []
+    result = search("title:客运站点")
+    assert paths(result) == [str(content / "policy" / SEED.split("/")[-1])]
+    assert "关于推进乡村客运站点改造的通知" in result.stdout
+
+
+def test_a_deleted_file_disappears(tree):
+    content, _cache, search = tree
+    seed = content / "policy" / SEED.split("/")[-1]
+    assert str(seed) in paths(search("政府执行力"))
+    seed.unlink()
+    assert str(seed) not in paths(search("政府执行力"))
+
+
+def test_unchanged_files_are_not_read_again(tree):
+    content, cache, _search = tree
+    count = len(list(content.rglob("*.md")))
+    _ix, first = staffsearch.open_index(content, cache)
+    assert (first.rebuilt, first.added) == ("missing", count)
+    _ix, second = staffsearch.open_index(content, cache)
+    assert (second.rebuilt, second.reindexed, second.removed, second.unchanged) == ("", 0, 0, count)
+    edit(content / "policy" / SEED.split("/")[-1], TITLE, "关于推进乡村客运站点改造的通知")
+    (content / "policy" / "new-draft.md").write_text(
+        (ROOT / SEED).read_text(encoding="utf-8").replace(TITLE, "新草稿"), encoding="utf-8")
+    next(content.glob("budget/*.md")).unlink()
+    _ix, third = staffsearch.open_index(content, cache)
+    assert (third.rebuilt, third.added, third.changed, third.removed, third.unchanged) == ("", 1, 1, 1, count - 2)
+
+
+def test_two_trees_never_share_an_index(tmp_path):
+    assert staffsearch.index_dir(tmp_path / "a", tmp_path) != staffsearch.index_dir(tmp_path / "b", tmp_path)
+    assert staffsearch.index_dir(tmp_path / "a", tmp_path) == staffsearch.index_dir(tmp_path / "x" / ".." / "a", tmp_path)
+
+
+def test_a_dictionary_change_rebuilds(tree, tmp_path, monkeypatch):
+    content, cache, _search = tree
+    staffsearch.open_index(content, cache)
+    changed = tmp_path / "dict.txt"
+    changed.write_text(staffsearch.DICT_PATH.read_text(encoding="utf-8") + "乡村客运站点 10\n", encoding="utf-8")
+    monkeypatch.setattr(staffsearch, "DICT_PATH", changed)
+    _ix, update = staffsearch.open_index(content, cache)
+    assert update.rebuilt == "version"
+    _ix, update = staffsearch.open_index(content, cache)
+    assert (update.rebuilt, update.reindexed) == ("", 0)
+
+
+def test_rebuild_on_request(tree):
+    content, cache, search = tree
+    staffsearch.open_index(content, cache)
+    _ix, update = staffsearch.open_index(content, cache, rebuild=True)
+    assert update.rebuilt == "requested"
+    result = run_script("search.py", "--content", content, "--cache-path", cache, "--rebuild", "-v", "政府执行力")
+    assert result.returncode == 0, result.stderr
+    assert "rebuilt='requested'" in result.stderr   # the debug line of -v
+
+
+def test_an_updated_index_ranks_like_a_new_one(tree):
+    # whoosh keeps deleted documents in its statistics until segments merge;
+    # the searcher counts live documents only, so scores match a fresh index.
+    content, cache, _search = tree
+    staffsearch.open_index(content, cache)
+    edit(content / "policy" / SEED.split("/")[-1], "营商环境", "营商环境、营商环境")
+    for path in sorted(content.glob("budget/*.md"))[:2]:
+        path.unlink()
+    ix, update = staffsearch.open_index(content, cache)
+    assert update.reindexed and update.removed
+    from gongkai.corpus import read_tree
+    fresh = staffsearch.build_index(read_tree(content))
+    for query in ("营商环境", "政府执行力", "issuer:县财政局", "type:budget", "year:2015-2018", '"提升政府执行力"'):
+        kept, new = staffsearch.search(query, ix=ix), staffsearch.search(query, ix=fresh)
+        assert [(h.path, round(h.score, 9)) for h in kept[0]] == [(h.path, round(h.score, 9)) for h in new[0]], query
+        assert kept[1] == new[1]
+
+
+def test_a_damaged_index_is_rebuilt(tree):
+    content, cache, search = tree
+    assert search("政府执行力").returncode == 0
+    for toc in cache.glob("*/index/_MAIN_*.toc"):
+        toc.write_bytes(b"not an index")
+    result = search("政府执行力")
+    assert result.returncode == 0, result.stderr
+    assert str(content / "policy" / SEED.split("/")[-1]) in paths(result)
+    assert "搜索索引已损坏" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_locked_index_is_reported_in_chinese(tree, monkeypatch):
+    content, cache, _search = tree
+    ix, _update = staffsearch.open_index(content, cache)
+    edit(content / "policy" / SEED.split("/")[-1], TITLE, "另一个标题")
+    monkeypatch.setattr(staffsearch, "LOCK_WAIT", 0.3)
+    writer = ix.writer()   # another search is updating the index
+    try:
+        with pytest.raises(staffsearch.IndexUnavailable, match="搜索索引正在被另一个搜索更新，请稍后再试"):
+            staffsearch.open_index(content, cache)
+    finally:
+        writer.cancel()

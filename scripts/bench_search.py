@@ -5,8 +5,9 @@
     python scripts/bench_search.py --site DIR --content DIR --skip-relevance
 
 For a built site (--site, which must hold pagefind/) and its content tree:
-  * Pagefind index: size on disk and file count (and, with --reindex, the
-    time and peak memory of re-running Pagefind on the site);
+  * Pagefind index: size on disk and file count over every bundle (a large
+    site is indexed in parts), and, with --reindex, the time and peak memory
+    of re-running Pagefind on the site, part by part as the build does;
   * staff search and 相关信息 (whoosh / TF-IDF over --content): build time, peak memory;
   * for a fixed set of typical queries, in headless Chromium served from
     127.0.0.1: bytes transferred and time to first result, cold (empty
@@ -18,12 +19,14 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import http.server
 import json
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -36,11 +39,15 @@ CHROMIUM = "/usr/bin/chromium"
 QUERIES = ["营商环境", "通知", "养老保险", "县财政局", "三公经费", "政府信息公开", "国发〔2019〕5号",
            "国办发[2018]123号", "竣工验收", "桥", "水土保持", "11230129MB1848123X/2018-00010"]
 
+# The search page's bundles (data-bundles: one, or one per part on a large site;
+# plugins/search_index), opened as the page opens them.
 JS_RUN = """async ([q, sort, filters]) => {
   const t0 = performance.now();
   const core = await import('/theme/js/gk-search-core.js');
-  const pf = await import('/pagefind/pagefind.js');
-  await pf.options({ bundlePath: '/pagefind/' });
+  const bundles = document.getElementById('gk-search').dataset.bundles.split(/\\s+/).filter(Boolean)
+    .map((b) => new URL(b, document.baseURI).href);
+  const pf = await import(bundles[0] + 'pagefind.js');
+  await core.openPagefind(pf, bundles);
   const found = await core.runSearch(pf, q, { sort: sort || 'relevance', filters: filters || {} });
   const first = found.results.length ? await found.results[0].data() : null;
   const ms = performance.now() - t0;
@@ -51,8 +58,11 @@ JS_RUN = """async ([q, sort, filters]) => {
 
 # The engine alone (no keys, phrase-first or relaxed fallback): to compare Pagefind builds.
 JS_RAW = """async ([q]) => {
-  const pf = await import('/pagefind/pagefind.js');
-  await pf.options({ bundlePath: '/pagefind/' });
+  const bundles = document.getElementById('gk-search').dataset.bundles.split(/\\s+/).filter(Boolean)
+    .map((b) => new URL(b, document.baseURI).href);
+  const core = await import('/theme/js/gk-search-core.js');
+  const pf = await import(bundles[0] + 'pagefind.js');
+  await core.openPagefind(pf, bundles);
   const found = await pf.search(q);
   const top = await Promise.all(found.results.slice(0, 5).map((r) => r.data()));
   return { urls: top.map((d) => d.url) };
@@ -76,6 +86,15 @@ def serve(directory: Path):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler_cls, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, handler_cls, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def bundle_pages(bundle: Path) -> list:
+    """The page files (paths under the site) a Pagefind bundle holds, from its fragments."""
+    pages = []
+    for fragment in (bundle / "fragment").glob("*.pf_fragment"):
+        url = json.loads(gzip.decompress(fragment.read_bytes())[12:])["url"].lstrip("/")
+        pages.append(url + "index.html" if not url or url.endswith("/") else url)
+    return pages
 
 
 def dir_size(path: Path) -> tuple:
@@ -177,17 +196,32 @@ def main(argv=None) -> int:
         return 2
 
     print(f"== 搜索测量：{site}")
+    bundles = sorted(site.glob("pagefind*/pagefind-entry.json"), key=lambda e: (len(e.parent.name), e.parent.name))
+    parts = len(bundles)
     if args.reindex:
-        t0 = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", *args.pagefind.split(), "--site", str(site)],
-                              capture_output=True, text=True)
-        peak_kb = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "?"
-        print(f"Pagefind 建索引：{time.perf_counter() - t0:.1f} 秒，峰值内存 {int(peak_kb) / 1024:.0f} MB"
-              if peak_kb.isdigit() else f"Pagefind 建索引：{time.perf_counter() - t0:.1f} 秒")
-    size, count = dir_size(site / "pagefind")
-    pages = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
-    indexed = sum(v.get("page_count", 0) for v in pages.get("languages", {}).values())
-    print(f"Pagefind 索引：{indexed} 个页面，{size / 1024 / 1024:.1f} MB，{count} 个文件（pagefind {pages.get('version')}）")
+        # As the build runs it (plugins/search_index): each part's pages staged
+        # alone, one Pagefind run after another (into a scratch folder).
+        sys.path.insert(0, str(ROOT / "plugins"))
+        from search_index import stage
+        for part, entry in enumerate(bundles):
+            with tempfile.TemporaryDirectory(dir=site.parent) as scratch:
+                staging, out = Path(scratch) / "site", Path(scratch) / "bundle"
+                stage(site, bundle_pages(entry.parent), staging)
+                t0 = time.perf_counter()
+                proc = subprocess.run(["/usr/bin/time", "-f", "%M", *args.pagefind.split(), "--site", str(staging),
+                                       "--output-path", str(out)], capture_output=True, text=True)
+            peak_kb = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "?"
+            label = f"Pagefind 建索引（第 {part + 1}/{parts} 部分）"
+            print(f"{label}：{time.perf_counter() - t0:.1f} 秒，峰值内存 {int(peak_kb) / 1024:.0f} MB"
+                  if peak_kb.isdigit() else f"{label}：{time.perf_counter() - t0:.1f} 秒")
+    size = count = indexed = 0
+    for entry in bundles:
+        s_, c_ = dir_size(entry.parent)
+        size, count = size + s_, count + c_
+        pages = json.loads(entry.read_text())
+        indexed += sum(v.get("page_count", 0) for v in pages.get("languages", {}).values())
+    print(f"Pagefind 索引：{indexed} 个页面，{parts} 部分，{size / 1024 / 1024:.1f} MB，{count} 个文件"
+          f"（pagefind {pages.get('version')}）")
 
     n, t_read, t_whoosh, t_related = staff_index(content)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -208,3 +208,48 @@ def test_index_holds_only_document_pages(site):
     pages = sum(lang["page_count"] for lang in entry["languages"].values())
     documents = len(list((site / "xxgk").glob("*-*/index.html")))
     assert pages == documents > 30
+
+
+@pytest.fixture(scope="module")
+def parted_site(tmp_path_factory):
+    """The real site indexed in three parts (a large site's layout), its base URL."""
+    from conftest import build_site, serve
+    tmp = tmp_path_factory.mktemp("parted")
+    settings = tmp / "partedconf.py"
+    settings.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+                        f"THEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n"
+                        f"CACHE_PATH = {str(tmp / 'cache')!r}\nGONGKAI_SEARCH_PART_CHARS = 60000\n", encoding="utf-8")
+    out = tmp / "output"
+    result = build_site(ROOT / "content", out, settings=str(settings))
+    assert result.returncode == 0, result.stderr + result.stdout
+    server, url = serve(out)
+    yield out, url
+    server.shutdown()
+
+
+def test_large_site_parts_are_merged_in_the_browser(parted_site, browser):
+    out, url = parted_site
+    bundles = sorted(p.parent.name for p in out.glob("pagefind*/pagefind-entry.json"))
+    assert bundles == ["pagefind", "pagefind-2", "pagefind-3"]
+    assert not list(out.parent.glob(".search-part-*"))          # staging folders removed
+    context = browser.new_context(base_url=url)
+    tab = context.new_page()
+    try:
+        # Every 发文字号 / 索引号 key still puts its document first, whichever part holds it.
+        for case in [c for c in CASES if c.get("first")]:
+            tab.goto("/search/")
+            assert tab.evaluate(JS_RUN, [case["q"], None, None])["urls"][0] == url_of(case["top5"][0]), case["q"]
+        # By date: the parts' lists joined in date order, no document twice, no gk_part filter shown.
+        search(tab, "通知", "&sort=date")
+        while tab.is_visible("#gk-search-more"):
+            count = len(tab.query_selector_all("#gk-search-results li"))
+            tab.click("#gk-search-more")
+            tab.wait_for_function(f"() => document.querySelectorAll('#gk-search-results li').length > {count}")
+        links = [a.get_attribute("href") for a in tab.query_selector_all(".gk-result__link")]
+        dates = [tuple(int(x) for x in re.findall(r"\d+", d.inner_text()))
+                 for d in tab.query_selector_all(".gk-result__meta-row:has(dt:text('发布日期')) dd")]
+        assert len(links) == len(set(links)) >= 10 and dates == sorted(dates, reverse=True)
+        assert tab.inner_text(STATUS).startswith(f"找到 {len(links)} 条")
+        assert "gk_part" not in tab.inner_text("#gk-search-filters")
+    finally:
+        context.close()

@@ -145,6 +145,67 @@ export function plan(text) {
  * Each result is Pagefind's (with .id, .score and .data()).
  */
 const filtersLoaded = new WeakSet();
+const bundleCount = new WeakMap();
+const opened = new WeakMap();
+
+/** The filter that says which part of a large site a document was indexed in
+ *  (plugins/search_index); for sorting by date only, never shown. */
+export const PART_FILTER = "gk_part";
+
+/** Set Pagefind up over the site's bundles (the search page's data-bundles):
+ *  the first is the primary; a large site is indexed in parts, newest first,
+ *  and the others are merged in (their documents are searched together; only
+ *  pagefind.js and its WASM are shared). Returns the Pagefind module. */
+export function openPagefind(pagefind, bundles, options = {}) {
+  // Once per page: merging a bundle again would list its documents twice.
+  if (!opened.has(pagefind)) {
+    // noWorker: searching the index takes milliseconds; Pagefind's web worker
+    // would add its own script (41 KB) to the first search.
+    options = { noWorker: true, ...options };
+    opened.set(pagefind, (async () => {
+      await pagefind.options({ bundlePath: bundles[0], ...options });
+      pagefind.init();
+      // Merged bundles by path: Pagefind (in its worker) derives their result
+      // addresses from it, and would otherwise give them the origin in front.
+      const path = (bundle) => {
+        const url = new URL(bundle, document.baseURI);
+        return url.origin === window.location.origin ? url.pathname : url.href;
+      };
+      await Promise.all(bundles.slice(1).map((bundle) => pagefind.mergeIndex(path(bundle), options)));
+      bundleCount.set(pagefind, bundles.length);
+      return pagefind;
+    })());
+  }
+  return opened.get(pagefind);
+}
+
+function withoutPart(filters) {
+  const { [PART_FILTER]: _part, ...rest } = filters || {};
+  return rest;
+}
+
+/** Every match by date, newest first. With merged parts Pagefind orders the
+ *  merged results by score, not by date; the parts hold dates newest first,
+ *  so each part is searched on its own (sorted) and the lists are joined. */
+async function searchByDate(pagefind, text, filters) {
+  const parts = bundleCount.get(pagefind) || 1;
+  const sort = { date: "desc" };
+  if (parts === 1) {
+    const byDate = await pagefind.search(text, { filters, sort });
+    return { results: byDate.results, filters: byDate.filters || {}, total: byDate.results.length, exact: false };
+  }
+  const found = await Promise.all(Array.from({ length: parts }, (_, i) =>
+    pagefind.search(text, { filters: { ...filters, [PART_FILTER]: String(i) }, sort })));
+  const counts = {};
+  for (const one of found) {
+    for (const [name, values] of Object.entries(withoutPart(one.filters))) {
+      counts[name] ||= {};
+      for (const [v, n] of Object.entries(values)) counts[name][v] = (counts[name][v] || 0) + n;
+    }
+  }
+  const results = found.flatMap((one) => one.results);
+  return { results, filters: counts, total: results.length, exact: false };
+}
 
 /** Pagefind counts filter values in results only once its filter index is
  *  loaded (about 260 KB at 10,000 documents), so the page loads it after the
@@ -166,12 +227,11 @@ export async function runSearch(pagefind, text, { filters = {}, sort = "relevanc
   for (const key of p.exact) {
     const hit = await pagefind.search(key, opts);
     if (hit && hit.results.length) {
-      return { results: hit.results, filters: hit.filters || {}, total: hit.results.length, exact: true };
+      return { results: hit.results, filters: withoutPart(hit.filters), total: hit.results.length, exact: true };
     }
   }
   if (sort === "date") {
-    const byDate = await pagefind.search(p.plain, { filters, sort: { date: "desc" } });
-    return { results: byDate.results, filters: byDate.filters || {}, total: byDate.results.length, exact: false };
+    return searchByDate(pagefind, p.plain, filters);
   }
   const [plain, phrase] = await Promise.all([
     pagefind.search(p.plain, opts),
@@ -188,7 +248,7 @@ export async function runSearch(pagefind, text, { filters = {}, sort = "relevanc
   if (!results.length) {
     return relaxedSearch(pagefind, text, opts);
   }
-  return { results, filters: plain.filters || {}, total: results.length, exact: false };
+  return { results, filters: withoutPart(plain.filters), total: results.length, exact: false };
 }
 
 /** The words of a query as the browser segments them (two characters or more
@@ -220,7 +280,7 @@ async function relaxedSearch(pagefind, text, opts) {
       entry.words += 1;
       byId.set(r.id, entry);
     }
-    for (const [name, values] of Object.entries(one.filters || {})) {
+    for (const [name, values] of Object.entries(withoutPart(one.filters))) {
       filters[name] ||= {};
       for (const [v, n] of Object.entries(values)) filters[name][v] = Math.max(filters[name][v] || 0, n);
     }

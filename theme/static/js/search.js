@@ -2,7 +2,7 @@
 // draws results, filters with counts and the live status. Everything typed or
 // indexed is inserted with textContent; excerpts go through excerptParts, so
 // only Pagefind's <mark> becomes markup.
-import { checkQuery, filtersReady, loadFilters, resultExcerpt, runSearch, MAX_QUERY_CHARS } from "./gk-search-core.js";
+import { checkQuery, filtersReady, loadFilters, openPagefind, resultExcerpt, runSearch, MAX_QUERY_CHARS } from "./gk-search-core.js";
 
 const PAGE_SIZE = 10;
 const FILTER_ORDER = ["五公开", "类型", "发布机构", "年份", "主题分类", "有效性"];
@@ -31,13 +31,9 @@ function el(tag, className, text) {
 
 function loadPagefind() {
   if (!pagefindPromise) {
-    // data-bundle is relative to the page (RELATIVE_URLS); import() would resolve it against this module.
-    const bundle = new URL(root.dataset.bundle, document.baseURI).href;
-    pagefindPromise = import(`${bundle}pagefind.js`).then(async (pf) => {
-      await pf.options({ bundlePath: bundle, excerptLength: 36 });
-      pf.init();
-      return pf;
-    });
+    // data-bundles are relative to the page (RELATIVE_URLS); import() would resolve them against this module.
+    const bundles = root.dataset.bundles.split(/\s+/).filter(Boolean).map((b) => new URL(b, document.baseURI).href);
+    pagefindPromise = import(`${bundles[0]}pagefind.js`).then((pf) => openPagefind(pf, bundles, { excerptLength: 36 }));
   }
   return pagefindPromise;
 }

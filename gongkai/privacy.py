@@ -190,15 +190,26 @@ def attachment_files(content_root: Path):
                     yield path
 
 
-def check_privacy(docs, index, ctx):
-    """CORPUS_CHECKS entry: every personal number in documents and attachments."""
+def _allowlist(ctx):
     content_root = Path(ctx["content_root"])
-    name = ctx["settings"].get("GONGKAI_PRIVACY_ALLOWLIST") or DEFAULT_ALLOWLIST
-    allow_path = content_root / name
+    allow_path = content_root / (ctx["settings"].get("GONGKAI_PRIVACY_ALLOWLIST") or DEFAULT_ALLOWLIST)
     allow, problems = load_allowlist(allow_path)
-    allowlist_name = _rel(allow_path)
+    return allow, problems, _rel(allow_path)
+
+
+def check_privacy_documents(docs, index, ctx):
+    """Document check: personal numbers in each document's front-matter and body."""
+    allow, _problems, allowlist_name = _allowlist(ctx)
+    problems = []
     for doc in docs:
         problems.extend(scan_document(doc, allow, allowlist_name))
-    for path in attachment_files(content_root):
+    return problems
+
+
+def check_privacy_files(docs, index, ctx):
+    """Corpus check: personal numbers in the attachments and data files of the
+    content tree, and problems of the allowlist itself (reported once)."""
+    allow, problems, allowlist_name = _allowlist(ctx)
+    for path in attachment_files(Path(ctx["content_root"])):
         problems.extend(scan_file(path, allow, allowlist_name))
     return problems

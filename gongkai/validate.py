@@ -165,19 +165,34 @@ def _attachments(docs, content_root: Path):
                     yield Problem(doc.path, doc.line_of(name), name, "missing_attachment", {"value": att["path"]})
 
 
-# Checks of each concern over the whole corpus, in report order:
-# f(docs, index, ctx) -> Problems; ctx has "settings", "content_root" and "asof".
+# Checks of each concern, f(docs, index, ctx) -> Problems, with ctx holding
+# "settings", "content_root" and "asof". Document checks look at one document
+# (and its own files) at a time, so make check can run them in parallel;
+# corpus checks need the documents together. Both run in report order.
+DOCUMENT_CHECKS = [
+    budget.check_budgets,            # CSV tables add up, required tables (#7)
+    privacy.check_privacy_documents, # ID, mobile and bank card numbers in bodies (#6)
+    timeliness.check_timeliness,     # 20 working days from written to date (#6)
+]
 CORPUS_CHECKS = [
     solicitation.corpus_checks,      # periods, feedback, decision links (#5)
-    budget.check_budgets,            # CSV tables add up, required tables (#7)
-    project.check_projects,          # stage order (#7)
+    project.check_projects,          # stage order and documents (#7)
     annual_report.check_data_files,  # data/annual-report/<year>.yaml (#7)
-    privacy.check_privacy,           # ID, mobile and bank card numbers (#6)
-    timeliness.check_timeliness,     # 20 working days from written to date (#6)
+    privacy.check_privacy_files,     # the same numbers in attachments (#6)
 ]
 
 
-def check_corpus(docs, settings=None, content_root: Path | None = None, asof=None) -> list:
+def with_document_checks(doc, ctx):
+    """The document with its document checks' problems added (run in make check's workers)."""
+    if doc.type in schema.TYPES:
+        for check in DOCUMENT_CHECKS:
+            doc.problems.extend(check([doc], {}, ctx))
+    return doc
+
+
+def check_corpus(docs, settings=None, content_root: Path | None = None, asof=None,
+                 document_checks: bool = True) -> list:
+    """document_checks=False when with_document_checks already ran on each document."""
     settings = settings or _default_settings()
     content_root = Path(content_root or ROOT / "content")
     items = [d for d in docs if d.type in schema.TYPES]
@@ -187,7 +202,7 @@ def check_corpus(docs, settings=None, content_root: Path | None = None, asof=Non
     out += _references(items, index)
     out += _attachments(items, content_root)
     ctx = {"settings": settings, "content_root": content_root, "asof": asof}
-    for check in CORPUS_CHECKS:
+    for check in (DOCUMENT_CHECKS if document_checks else []) + CORPUS_CHECKS:
         out += list(check(items, index, ctx))
     return out
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 
 from gongkai import messages, settings as settings_mod
-from gongkai.corpus import read_tree
+from gongkai.corpus import read_files
 from gongkai.model import relpath
-from gongkai.validate import all_problems
+from gongkai.validate import all_problems, content_files, with_document_checks
 
 
 def main(argv=None) -> int:
@@ -27,8 +28,12 @@ def main(argv=None) -> int:
     if not content_root.is_dir():
         print(f"{args.content}: 找不到内容目录；请确认路径", file=sys.stderr)
         return 2
-    docs = read_tree(content_root, conf)
-    problems = all_problems(docs, settings=conf, content_root=content_root, asof=settings_mod.asof(conf))
+    asof = settings_mod.asof(conf)
+    ctx = {"settings": conf, "content_root": content_root, "asof": asof}
+    # each file is read and given its document checks in the same (parallel) worker
+    docs = read_files(content_files([content_root]), content_root, conf,
+                      then=partial(with_document_checks, ctx=ctx))
+    problems = all_problems(docs, settings=conf, content_root=content_root, asof=asof, document_checks=False)
     if args.paths:
         wanted = [relpath(Path(p)) for p in args.paths]
         problems = [p for p in problems if any(p.path == w or p.path.startswith(w.rstrip("/") + "/") for w in wanted)]

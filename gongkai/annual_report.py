@@ -200,8 +200,10 @@ def read_data(content_root: Path, year: int):
     path = data_dir(content_root) / f"{year}.yaml"
     if not path.is_file():
         return None, False
+    from .model import parse_yaml
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # the same loader as front-matter, so the page shows what make check checked
+        data = parse_yaml(path.read_text(encoding="utf-8"), offset=1)[0]
     except (yaml.YAMLError, UnicodeDecodeError):
         return None, False   # reported by check_data_files
     return (data if isinstance(data, dict) else None), True

@@ -256,26 +256,27 @@ def _read_csv(table: Table, doc) -> list | None:
     return out
 
 
-_TABLES: dict = {}
-
-
 def read_table(doc, index: int, spec: dict) -> Table:
-    """One declared table, read once per build: the check and the page both ask
-    for it. Keyed by the document, the entry and the file's size and mtime."""
+    """One declared table, read once: the check and the page both ask for it.
+    Kept on the document (doc.derived, which Pelican's content cache keeps) by
+    the entry and the file's size and mtime, so an edited CSV is read again."""
     folder = (ROOT / doc.path).parent  # doc.path is repository-relative, or absolute outside it
     name = spec.get("file") if isinstance(spec.get("file"), str) else ""
     source = (folder / name) if name else None
     try:
         stamp = source.stat() if source else None
-        key = (doc.path, index, repr(spec), stamp and (stamp.st_size, stamp.st_mtime_ns))
+        key = (index, repr(spec), stamp and (stamp.st_size, stamp.st_mtime_ns))
     except OSError:
         key = None
-    if key is None or key not in _TABLES:
+    memo = doc.derived.setdefault("tables", {})
+    if key is None or key not in memo:
         table = _read_table(doc, index, spec, source)
         if key is None:
             return table
-        _TABLES[key] = table
-    cached = _TABLES[key]
+        for old in [k for k in memo if k[0] == index]:
+            del memo[old]  # the CSV changed since it was cached
+        memo[key] = table
+    cached = memo[key]
     return dataclasses.replace(cached, problems=list(cached.problems))
 
 

@@ -36,6 +36,10 @@ class Document:
     body_line: int                 # line number of the body's first line
     lines: dict = field(default_factory=dict)   # dotted field path -> line
     problems: list = field(default_factory=list)
+    # Values computed from this file alone (word counts, budget tables), kept
+    # with it in Pelican's content cache so a rebuild computes them only for
+    # files that changed; see gongkai.prepare.
+    derived: dict = field(default_factory=dict)
 
     def __getattr__(self, name):   # doc.title, doc.index_no ... ; None when absent
         meta = self.__dict__.get("meta")

@@ -4,11 +4,10 @@ dictionary) and the same 主题分类.
 
 Linear-ish by design (10,000 documents are benchmarked): each document keeps
 only its top KEY_TERMS terms, candidates come from an inverted index over
-those key terms, and terms held by more than MAX_DF_SHARE of documents are
-not keys at all (they relate everything to everything)."""
+those key terms (at most MAX_POSTINGS per term), and terms held by more than
+MAX_DF_SHARE of documents are not keys at all (they relate everything to everything)."""
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections import Counter, defaultdict
@@ -17,6 +16,9 @@ from .staffsearch import words
 
 KEY_TERMS = 12
 MAX_DF_SHARE = 0.2
+# Candidates through one term: the documents it matters most to. Keeps the
+# work per document bounded however common a key term is (linear in documents).
+MAX_POSTINGS = 200
 LIMIT = 5
 SAME_TOPIC, SAME_TOP_TOPIC = 0.25, 0.1
 _NOT_KEY = re.compile(r"^(?:[\d.,%]+|[a-z0-9]{1,2}|.)$", re.I)
@@ -29,23 +31,19 @@ def _text(doc) -> str:
     return " ".join([str(m.get("title") or "")] * 3 + [keywords] * 3 + [re.sub(r"<[^>]+>", " ", doc.body or "")])
 
 
-def term_counts(doc, cache: dict | None = None) -> Counter:
-    """The document's word counts. Segmenting is the costly part, so counts are
-    kept in `cache` by a digest of the text: a rebuild segments only what changed."""
-    text = _text(doc)
-    key = hashlib.sha1(text.encode("utf-8")).digest()
-    if cache is not None and key in cache:
-        cache[key] = cache.pop(key)  # most recently used last: see plugins/related
-        return cache[key]
-    counts = Counter(w for w, _s, _e in words(text) if not _NOT_KEY.match(w))
-    if cache is not None:
-        cache[key] = counts
+def term_counts(doc) -> Counter:
+    """The document's word counts. Segmenting is the costly part: the counts are
+    kept on the document (doc.derived), which the build computes when it reads
+    the file and Pelican's content cache keeps, so a rebuild segments only what changed."""
+    counts = doc.derived.get("terms")
+    if counts is None:
+        counts = doc.derived["terms"] = Counter(w for w, _s, _e in words(_text(doc)) if not _NOT_KEY.match(w))
     return counts
 
 
-def key_terms(docs, cache: dict | None = None) -> list:
+def key_terms(docs) -> list:
     """[{term: weight}] per document: its KEY_TERMS highest TF-IDF terms (unit length)."""
-    counts = [term_counts(d, cache) for d in docs]
+    counts = [term_counts(d) for d in docs]
     df = Counter()
     for c in counts:
         df.update(c.keys())
@@ -60,15 +58,17 @@ def key_terms(docs, cache: dict | None = None) -> list:
     return out
 
 
-def related(docs, limit: int = LIMIT, cache: dict | None = None) -> list:
+def related(docs, limit: int = LIMIT) -> list:
     """For each document (same order), up to `limit` indices of related documents:
-    best first, never itself, a repealed one only when nothing else is related.
-    `cache` keeps word counts between builds (see term_counts)."""
-    keys = key_terms(docs, cache)
+    best first, never itself, a repealed one only when nothing else is related."""
+    keys = key_terms(docs)
     postings = defaultdict(list)
     for i, k in enumerate(keys):
         for t, w in k.items():
             postings[t].append((i, w))
+    for t, held in postings.items():
+        if len(held) > MAX_POSTINGS:
+            postings[t] = sorted(held, key=lambda iw: -iw[1])[:MAX_POSTINGS]
     topics = [d.meta.get("topic") if isinstance(d.meta.get("topic"), str) else "" for d in docs]
     repealed = [d.meta.get("validity") == "repealed" for d in docs]
     by_topic, by_top = defaultdict(list), defaultdict(list)

@@ -1,18 +1,24 @@
 """Reads content/*.md through gongkai.model: each file is parsed once into a
 Document, which rides along in the article's metadata (and Pelican's content
-cache) so every other plugin and template uses the same typed values."""
+cache) so every other plugin and template uses the same typed values.
+
+Pelican reads one file after another; before it starts, the files its cache
+cannot serve are prepared on every core (gongkai.prepare) and handed over."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pelican import signals
 from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
 
-
 from gongkai import render, schema
-from gongkai.model import read_document
+from gongkai.prepare import prepare, prepare_many
 from gongkai.settings import complete
+
+# {absolute path: (Document, body HTML)} prepared ahead for this build's reads.
+_prepared: dict = {}
 
 
 def slug_of(doc) -> str:
@@ -34,7 +40,8 @@ class GongkaiReader(BaseReader):
     def read(self, source_path):
         settings = complete(self.settings)
         content_root = Path(self.settings["PATH"])
-        doc = read_document(source_path, content_root, settings)
+        ready = _prepared.pop(os.path.abspath(source_path), None)
+        doc, html = ready or prepare(source_path, content_root, settings)
         meta = {"title": doc.meta.get("title") or Path(source_path).stem, "slug": slug_of(doc), "doc": doc}
         published = doc.meta.get("date")
         if published and hasattr(published, "year"):
@@ -52,7 +59,7 @@ class GongkaiReader(BaseReader):
                 meta["template"] = doc.type
         if isinstance(doc.meta.get("summary"), str):
             meta["summary"] = render.clean(doc.meta["summary"])
-        return render.render(doc.body, self.settings.get("MARKDOWN")), meta
+        return html, meta
 
 
 def add_reader(readers):
@@ -62,6 +69,30 @@ def add_reader(readers):
     readers.reader_classes["mdown"] = None
 
 
+def prepare_ahead(generator):
+    """The files this generator will read that the content cache cannot serve, prepared in parallel."""
+    settings = generator.settings
+    paths = [os.path.abspath(os.path.join(generator.path, f))
+             for f in generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])]
+    stale = [p for p in paths if p.endswith(".md") and generator.readers.get_cached_data(p, (None, None))[0] is None]
+    _prepared.clear()
+    _prepared.update(prepare_many(stale, Path(settings["PATH"]), complete(settings)))
+
+
+def pin_urls(content):
+    """Pelican formats an address from settings on every .url and .save_as (a
+    pathname and metadata copy each time, tens of times per page). Addresses
+    are final once the object exists, so they are pinned with Pelican's own
+    per-object override (what url:/save_as: metadata does)."""
+    if "doc" in content.metadata:
+        content.override_url = content.url
+        content.override_save_as = content.save_as
+
+
 def register():
+    # content_object_init: the article or page is complete (slug, date, category).
+    signals.content_object_init.connect(pin_urls)
+    # article_generator_init: the generator knows its files and its cache; nothing is read yet.
+    signals.article_generator_init.connect(prepare_ahead)
     # readers_init: replace Pelican's Markdown reader, so front-matter is YAML read by our model.
     signals.readers_init.connect(add_reader)

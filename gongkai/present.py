@@ -65,8 +65,9 @@ def file_kind(path: str) -> str:
 
 
 def attachments(doc, content_root: Path | None = None) -> list:
-    """[{title, path, kind, size}] for each attachment that exists."""
-    root = Path(content_root or ROOT / "content")
+    """[{title, path, kind, size}] for each attachment that exists (paths are
+    relative to the content folder, which holds the document's type folder)."""
+    root = Path(content_root or (ROOT / doc.path).parent.parent)
     out = []
     for att in doc.meta.get("attachments") or []:
         f = root / att["path"]

@@ -20,20 +20,27 @@ from gongkai import messages
 from gongkai.settings import ROOT
 
 
+# The build's own plugins that report what they did (at INFO, shown with --verbose).
+REPORTING = ("search_index", "reuse_pages")
+
+
 def build(settings_file: Path, output: Path, quiet: bool = False, content: Path | None = None,
-          overrides: dict | None = None) -> int:
+          overrides: dict | None = None, verbose: bool = False) -> int:
     from pelican import Pelican
     from pelican.settings import read_settings
 
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
-    override = {"OUTPUT_PATH": str(tmp), "DELETE_OUTPUT_DIRECTORY": False}
+    # GONGKAI_PREVIOUS_OUTPUT: the site this build replaces, whose unchanged pages it may reuse.
+    override = {"OUTPUT_PATH": str(tmp), "DELETE_OUTPUT_DIRECTORY": False, "GONGKAI_PREVIOUS_OUTPUT": str(output)}
     if content is not None:
         override["PATH"] = str(Path(content).resolve())
     override.update(overrides or {})
     settings = read_settings(str(settings_file), override=override)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    for name in REPORTING:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
     start = time.perf_counter()
     try:
         Pelican(settings).run()
@@ -66,11 +73,12 @@ def main(argv=None) -> int:
     parser.add_argument("--no-cache", action="store_true", help="不使用、不写入内容缓存（测试用）")
     parser.add_argument("--cache-path", default=None, help="内容缓存目录（默认 .cache/pelican）")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="报告搜索索引和沿用上次构建的页面数")
     args = parser.parse_args(argv)
     return build(Path(args.settings), Path(args.output), args.quiet,
                  Path(args.content) if args.content else None,
                  {"CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False} if args.no_cache
-                 else ({"CACHE_PATH": args.cache_path} if args.cache_path else None))
+                 else ({"CACHE_PATH": args.cache_path} if args.cache_path else None), args.verbose)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,155 @@
+"""Rebuilds render only the pages that changed. Every build writes a fresh
+folder (scripts/build.py swaps it in), but a page whose code, settings and
+template values are the same as in the previous build (gongkai.pagecache)
+is copied from the previous output instead of rendered again.
+
+The previous output is the folder the build will replace
+(GONGKAI_PREVIOUS_OUTPUT, set by scripts/build.py); what each of its pages
+was made from is kept in CACHE_PATH/pages.pickle, written only when a build
+finished, with each file's size and mtime so a file changed since is never
+taken. Off without Pelican's content cache (CACHE_CONTENT)."""
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from pathlib import Path
+
+from pelican import signals
+from pelican.contents import Content
+from pelican.urlwrappers import URLWrapper
+from pelican.writers import Writer
+
+from gongkai.pagecache import Digests, code_digest, template_reads
+
+log = logging.getLogger(__name__)
+RECORD = "pages.pickle"
+_writers: list = []  # this build's writer, for finalized
+
+
+class _Template:
+    """Stands in for a Jinja template in Pelican's Writer: renders, or returns
+    the previous build's identical page."""
+
+    def __init__(self, template, writer: "ReusingWriter"):
+        self.template, self.writer = template, writer
+
+    def render(self, localcontext: dict) -> str:
+        return self.writer.render(self.template, localcontext)
+
+
+class ReusingWriter(Writer):
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        self.previous = Path(settings.get("GONGKAI_PREVIOUS_OUTPUT") or "")
+        self.enabled = bool(settings.get("GONGKAI_PREVIOUS_OUTPUT")) and bool(settings.get("CACHE_CONTENT"))
+        self.record_path = Path(settings["CACHE_PATH"]) / RECORD
+        self.old = _load(self.record_path, self.previous) if self.enabled else {}
+        self.new: dict = {}
+        self.digests = None
+        self.code = None
+        self.reused = 0
+        self.rendered: list = []
+        _writers[:] = [self]
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        if self.enabled and hasattr(template, "render") and getattr(template, "name", None):
+            if self.digests is None:
+                self.digests = Digests(_subclasses(Content), lambda o: o.source_path,
+                                       skip_attrs=("settings", "_context"),
+                                       stand_ins={cls: _wrapper_id for cls in _subclasses(URLWrapper)})
+                self.code = code_digest(self.settings)
+            template = _Template(template, self)
+        return super().write_file(name, template, context, *args, **kwargs)
+
+    def render(self, template, localcontext: dict) -> str:
+        name = localcontext["output_file"]
+        fingerprint = self._fingerprint(template, localcontext, name)
+        if fingerprint is not None:
+            self.new[name] = fingerprint
+            old = self.old.get(name)
+            if old is not None and old[0] == fingerprint:
+                text = _read_if_unchanged(self.previous / name, old[1:])
+                if text is not None:
+                    self.reused += 1
+                    return text
+        self.rendered.append(name)
+        return template.render(localcontext)
+
+    def _fingerprint(self, template, localcontext: dict, name: str):
+        reads = template_reads(template)
+        if reads is None:
+            return None
+        names, attrs = reads
+        values = [(n, localcontext[n]) if n in localcontext else (n, "<missing>") for n in sorted(names)]
+        return self.digests.page((self.code, template.name, name, values), attrs)
+
+    def save(self):
+        """The build finished: record what each page was made from, with its file's stamp."""
+        out = {}
+        for name, fingerprint in self.new.items():
+            try:
+                st = os.stat(os.path.join(self.output_path, name))
+            except OSError:
+                continue
+            out[name] = (fingerprint, st.st_size, st.st_mtime_ns)
+        self.record_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.record_path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump({"output": str(self.previous.resolve()), "pages": out}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.record_path)
+        shown = "、".join(self.rendered[:5]) + (" 等" if len(self.rendered) > 5 else "")
+        log.info("页面：%s 个沿用上次构建，%s 个重新生成%s", self.reused, len(self.rendered),
+                 f"（{shown}）" if self.rendered else "")
+
+
+def _subclasses(cls) -> list:
+    found = [cls]
+    for sub in cls.__subclasses__():
+        found += _subclasses(sub)
+    return found
+
+
+def _wrapper_id(obj) -> tuple:
+    """A category, tag or author by its name and address: one read from the
+    content cache carries its own copy of the settings."""
+    return ("urlwrapper", type(obj).__name__, obj.name, obj.slug, obj.url)
+
+
+def _load(path: Path, previous: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            record = pickle.load(fh)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
+        return {}
+    if record.get("output") != str(previous.resolve()):
+        return {}  # recorded for another output folder
+    return record.get("pages", {})
+
+
+def _read_if_unchanged(path: Path, stamp: tuple) -> str | None:
+    try:
+        st = os.stat(path)
+        if (st.st_size, st.st_mtime_ns) != tuple(stamp):
+            return None
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def get_writer(pelican):
+    return ReusingWriter
+
+
+def save(pelican):
+    if _writers and _writers[0].enabled:
+        _writers.pop().save()
+
+
+def register():
+    # get_writer: Pelican writes every page through this writer.
+    signals.get_writer.connect(get_writer)
+    # finalized (this plugin is last in PLUGINS): everything, the search index
+    # included, succeeded; only then is the record of this build kept.
+    signals.finalized.connect(save)

@@ -4,6 +4,7 @@ datetimes (Asia/Shanghai), doc_no and topic are normalised. Everything that
 goes wrong while reading becomes a Problem on the document, never an exception."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -207,6 +208,26 @@ def read_document(path, content_root: Path | None = None, settings: dict | None 
     doc.meta = _typed(doc_type, raw)
     doc.problems.extend(check_document(doc, settings))
     return doc
+
+
+def file_stamp(path) -> tuple:
+    """A file as far as caches are concerned: its path, size and mtime."""
+    try:
+        st = os.stat(path)
+        return (str(path), st.st_size, st.st_mtime_ns)
+    except OSError:
+        return (str(path), None)
+
+
+def named_files(doc: Document) -> tuple:
+    """The stamps of the files a document names: attachments (from its content
+    folder) and data tables (beside it). Checks and pages read them."""
+    source = ROOT / doc.path
+    named = [source.parent.parent / a["path"] for a in doc.meta.get("attachments") or []
+             if isinstance(a, dict) and isinstance(a.get("path"), str)]
+    named += [source.parent / t["file"] for t in doc.meta.get("tables") or []
+              if isinstance(t, dict) and isinstance(t.get("file"), str)]
+    return tuple(file_stamp(n) for n in named)
 
 
 # libyaml's messages, in the words staff need (matched by prefix).

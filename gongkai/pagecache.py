@@ -2,25 +2,25 @@
 
 A page is the rendering of a template over values: it is the same as last
 time when the code and settings are the same (code_digest) and every value
-its templates can read is the same (page_fingerprint). The values a template
-can read are found statically: the undeclared variables of it and of every
-template it extends, includes or imports (jinja2.meta). A template that names
-another one dynamically is never reused.
+its templates can read is the same (Digests.page). The values a template can
+read are found statically (template_reads): the undeclared variables of it
+and of every template it extends, includes or imports, with every attribute
+name it reads. A template that names another one dynamically is never reused.
 
 Values are compared by digest, a hash of their pickle. Objects of the site
-(articles, pages) are digested once per build and appear inside other
-values by their own digest, in three depths: a page's own object in full
-("card"), the objects it links to in full except for their own links
-("face"), and those links' links by path only ("ref"). Documents read from
-files appear by the files' stamps (source, attachments, data files), since
-a Document is a function of them. Anything that cannot be pickled makes the
-page be rendered again: the safe side."""
+(articles, pages) are digested once per build and appear inside other values
+by their own digest, in three depths: a page's own object in full ("card"),
+the objects it links to in full except for their own links ("face"), and
+those links' links by path only ("ref"). A Document appears as its
+front-matter and the stamps of the files it names; its Markdown body and an
+object's rendered content count only on pages whose templates read them
+(body, content, summary). Anything that cannot be pickled makes the page be
+rendered again: the safe side."""
 from __future__ import annotations
 
 import copyreg
 import hashlib
 import io
-import os
 import pickle
 import re
 import sys
@@ -30,7 +30,7 @@ import jinja2
 import jinja2.meta
 
 from . import budget, site
-from .model import Document
+from .model import Document, file_stamp, named_files
 from .settings import ROOT
 
 # Code and data that decide how any page looks, besides the theme and plugin
@@ -87,25 +87,6 @@ def _reads(env: jinja2.Environment, name: str):
             attrs |= sub[1]
         _READS[key] = (frozenset(names), frozenset(attrs))
     return _READS[key]
-
-
-def file_stamp(path) -> tuple:
-    try:
-        st = os.stat(path)
-        return (str(path), st.st_size, st.st_mtime_ns)
-    except OSError:
-        return (str(path), None)
-
-
-def named_files(doc: Document) -> tuple:
-    """The stamps of the files a Document names (attachments from the content
-    folder, tables beside it): pages show their sizes and contents."""
-    source = ROOT / doc.path
-    named = [source.parent.parent / a["path"] for a in doc.meta.get("attachments") or []
-             if isinstance(a, dict) and isinstance(a.get("path"), str)]
-    named += [source.parent / t["file"] for t in doc.meta.get("tables") or []
-              if isinstance(t, dict) and isinstance(t.get("file"), str)]
-    return tuple(file_stamp(n) for n in named)
 
 
 def _table_id(table) -> tuple:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import annual_report, budget, markers, privacy, project, schema, solicitation, timeliness
+from .model import file_stamp, named_files
 from .problems import ERROR, WARNING, Problem, sort_key
 from .settings import ROOT
 
@@ -182,11 +183,25 @@ CORPUS_CHECKS = [
 ]
 
 
+def document_problems(doc, ctx) -> list:
+    """The document checks' problems of one document. They are kept on it
+    (doc.derived, in Pelican's content cache) with what else they read: the
+    GONGKAI_* settings, the allowlist and the files the document names."""
+    if doc.type not in schema.TYPES:
+        return []
+    allowlist = Path(ctx["content_root"]) / (ctx["settings"].get("GONGKAI_PRIVACY_ALLOWLIST")
+                                             or privacy.DEFAULT_ALLOWLIST)
+    key = (repr(sorted((k, v) for k, v in ctx["settings"].items() if k.startswith("GONGKAI_"))),
+           file_stamp(allowlist), named_files(doc))
+    kept = doc.derived.get("checks")
+    if kept is None or kept[0] != key:
+        kept = doc.derived["checks"] = (key, [p for check in DOCUMENT_CHECKS for p in check([doc], {}, ctx)])
+    return list(kept[1])
+
+
 def with_document_checks(doc, ctx):
     """The document with its document checks' problems added (run in make check's workers)."""
-    if doc.type in schema.TYPES:
-        for check in DOCUMENT_CHECKS:
-            doc.problems.extend(check([doc], {}, ctx))
+    doc.problems.extend(document_problems(doc, ctx))
     return doc
 
 
@@ -202,7 +217,9 @@ def check_corpus(docs, settings=None, content_root: Path | None = None, asof=Non
     out += _references(items, index)
     out += _attachments(items, content_root)
     ctx = {"settings": settings, "content_root": content_root, "asof": asof}
-    for check in (DOCUMENT_CHECKS if document_checks else []) + CORPUS_CHECKS:
+    if document_checks:
+        out += [p for d in items for p in document_problems(d, ctx)]
+    for check in CORPUS_CHECKS:
         out += list(check(items, index, ctx))
     return out
 

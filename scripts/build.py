@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from gongkai import messages
+from gongkai.cli import finish
 from gongkai.settings import ROOT
 
 
@@ -82,4 +83,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    finish(main())

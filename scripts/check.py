@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from gongkai import messages, settings as settings_mod
+from gongkai.cli import finish
 from gongkai.corpus import read_files
 from gongkai.model import relpath
 from gongkai.validate import all_problems, content_files, with_document_checks
@@ -44,4 +45,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    finish(main())

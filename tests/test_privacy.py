@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import docx
 
-from conftest import run_script
+from conftest import ASOF, run_script
 from gongkai.privacy import find_numbers, id_checksum_ok, luhn_ok, mask
 from publishing_docs import seed_paragraphs, seed_policy, write
 
@@ -130,3 +130,19 @@ def test_unreadable_attachment_is_reported_not_a_traceback(tmp_path):
     result = run_script("check.py", "--content", content)
     assert f"{content}/policy/files/损坏.docx:1: 提醒： 附件无法读取" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_cached_build_checks_again_when_the_allowlist_changes(tmp_path):
+    """Document checks are kept in the content cache; removing a number from the
+    allowlist must still stop the next build (the cache knows the allowlist)."""
+    content, output, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
+    hotline_line = f"咨询电话（县政务服务热线）：{HOTLINE}。"
+    write(content, "policy/2018-execution.md", seed_policy(body_extra=[hotline_line]))
+    allow = write(content, "privacy-allowlist.txt", f"{HOTLINE}  # 县政务服务热线\n")
+    build = ["build.py", "--content", content, "--output", output, "--cache-path", cache]
+    assert run_script(*build, env={"ASOF": ASOF}).returncode == 0
+    allow.write_text("# 暂无\n", encoding="utf-8")
+    result = run_script(*build, env={"ASOF": ASOF})
+    assert result.returncode == 1
+    assert "发现手机号码 139****0000" in result.stderr
+    assert (output / "index.html").is_file()            # the previous site stays as it was

@@ -1,7 +1,7 @@
 """Rebuilds render only the pages that changed. Every build writes a fresh
 folder (scripts/build.py swaps it in), but a page whose code, settings and
 template values are the same as in the previous build (gongkai.pagecache)
-is copied from the previous output instead of rendered again.
+is hard-linked from the previous output instead of rendered again.
 
 The previous output is the folder the build will replace
 (GONGKAI_PREVIOUS_OUTPUT, set by scripts/build.py); what each of its pages
@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import shutil
 from pathlib import Path
 
 from pelican import signals
@@ -46,6 +47,8 @@ class ReusingWriter(Writer):
         self.record_path = Path(settings["CACHE_PATH"]) / RECORD
         self.old = _load(self.record_path, self.previous) if self.enabled else {}
         self.new: dict = {}
+        self.links: dict = {}    # output file -> the previous build's identical file
+        self.linked: set = set()
         self.digests = None
         self.code = None
         self.reused = 0
@@ -68,11 +71,11 @@ class ReusingWriter(Writer):
         if fingerprint is not None:
             self.new[name] = fingerprint
             old = self.old.get(name)
-            if old is not None and old[0] == fingerprint:
-                text = _read_if_unchanged(self.previous / name, old[1:])
-                if text is not None:
-                    self.reused += 1
-                    return text
+            source = self.previous / name
+            if old is not None and old[0] == fingerprint and _stamp(source) == tuple(old[1:]):
+                self.reused += 1
+                self.links[os.path.join(self.output_path, name)] = source
+                return ""  # not written: _open_w links the previous file instead
         self.rendered.append(name)
         return template.render(localcontext)
 
@@ -83,6 +86,20 @@ class ReusingWriter(Writer):
         names, attrs = reads
         values = [(n, localcontext[n]) if n in localcontext else (n, "<missing>") for n in sorted(names)]
         return self.digests.page((self.code, template.name, name, values), attrs)
+
+    def _open_w(self, filename, encoding, override=False):
+        source = self.links.pop(filename, None)
+        if filename in self.linked:
+            # Written again (override): never through the link, which is the previous site's file too.
+            self.linked.discard(filename)
+            os.unlink(filename)
+        if source is None or filename in self._written_files or filename in self._overridden_files:
+            return super()._open_w(filename, encoding, override)
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        self.linked.add(filename)
+        return _Link(source, filename)
 
     def save(self):
         """The build finished: record what each page was made from, with its file's stamp."""
@@ -127,15 +144,34 @@ def _load(path: Path, previous: Path) -> dict:
     return record.get("pages", {})
 
 
-def _read_if_unchanged(path: Path, stamp: tuple) -> str | None:
+def _stamp(path: Path) -> tuple | None:
     try:
         st = os.stat(path)
-        if (st.st_size, st.st_mtime_ns) != tuple(stamp):
-            return None
-        with open(path, encoding="utf-8", newline="") as fh:
-            return fh.read()
+        return (st.st_size, st.st_mtime_ns)
     except OSError:
         return None
+
+
+class _Link:
+    """What Pelican's Writer writes a reused page through: the previous build's
+    file is hard-linked (copied where linking fails); the empty text is dropped."""
+
+    def __init__(self, source: Path, target: str):
+        self.source, self.target = source, target
+
+    def write(self, text: str):
+        assert text == "", "a reused page is never rendered"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            try:
+                os.link(self.source, self.target)
+            except OSError:
+                shutil.copy2(self.source, self.target)
+        return False
 
 
 def get_writer(pelican):

@@ -5,11 +5,13 @@ is hard-linked from the previous output instead of rendered again.
 
 The previous output is the folder the build will replace
 (GONGKAI_PREVIOUS_OUTPUT, set by scripts/build.py); what each of its pages
-was made from is kept in CACHE_PATH/pages.pickle, written only when a build
+was made from is kept in CACHE_PATH/pages-<output>.pickle (one per output
+folder: make html and make publish share the cache), written only when a build
 finished, with each file's size and mtime so a file changed since is never
 taken. Off without Pelican's content cache (CACHE_CONTENT)."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import pickle
@@ -24,7 +26,6 @@ from pelican.writers import Writer
 from gongkai.pagecache import Digests, code_digest, template_reads
 
 log = logging.getLogger(__name__)
-RECORD = "pages.pickle"
 _writers: list = []  # this build's writer, for finalized
 
 
@@ -44,7 +45,8 @@ class ReusingWriter(Writer):
         super().__init__(output_path, settings=settings)
         self.previous = Path(settings.get("GONGKAI_PREVIOUS_OUTPUT") or "")
         self.enabled = bool(settings.get("GONGKAI_PREVIOUS_OUTPUT")) and bool(settings.get("CACHE_CONTENT"))
-        self.record_path = Path(settings["CACHE_PATH"]) / RECORD
+        where = hashlib.sha1(str(self.previous.resolve()).encode()).hexdigest()[:12]
+        self.record_path = Path(settings["CACHE_PATH"]) / f"pages-{where}.pickle"
         self.old = _load(self.record_path, self.previous) if self.enabled else {}
         self.new: dict = {}
         self.links: dict = {}    # output file -> the previous build's identical file

@@ -652,15 +652,29 @@ class BudgetPage:
     previous_article: object = None   # set by plugins/budgets: the page to link to
 
 
+def table_views(doc, tables: list, content_root: Path) -> list:
+    """The views of a document's own tables (no other document needed), kept on
+    it (doc.derived) with the files they show; shallow copies, since the build
+    adds addresses and year-on-year changes to them."""
+    from .model import file_stamp
+    key = (str(content_root), tuple((t.index, repr(t.spec), file_stamp(t.source) if t.source else None)
+                                    for t in tables))
+    kept = doc.derived.get("views")
+    if kept is None or kept[0] != key:
+        kept = doc.derived["views"] = (key, [v for v in (table_view(doc, t, content_root) for t in tables)
+                                             if v is not None])
+    return [dataclasses.replace(v) for v in kept[1]]
+
+
 def page_view(doc, by_year: dict, content_root: Path) -> BudgetPage:
     """by_year: year_index() of the site's documents."""
     tables = load(doc)
-    views = [v for v in (table_view(doc, t, content_root) for t in tables) if v is not None]
+    views = table_views(doc, tables, content_root)
     prev = previous_year(doc, by_year)
     if prev is not None:
-        by_table = {id(t): changes for t, changes in year_on_year(tables, load(prev))}
+        by_index = {t.index: changes for t, changes in year_on_year(tables, load(prev))}
         for v in views:
-            v.changes = by_table.get(id(v.table), [])
+            v.changes = by_index.get(v.table.index, [])
     return BudgetPage(tables=views, previous=prev, note=doc.meta.get("as_published_note") or "")
 
 

@@ -1,6 +1,6 @@
 """The build's work on each content file that depends on that file alone:
 read it (gongkai.model), render its body (gongkai.render), count its words
-(相关信息), read its budget tables and run the document checks. Done once per
+(相关信息), read and lay out its budget tables and run the document checks. Done once per
 changed file: the results ride on the Document (doc.derived) in Pelican's
 content cache.
 
@@ -23,7 +23,7 @@ def derive(doc, settings: dict, content_root: Path):
     if doc.type in schema.TYPES:
         related.term_counts(doc)
         if doc.type == "budget":
-            budget.load(doc)
+            budget.table_views(doc, budget.load(doc), content_root)
         document_problems(doc, {"settings": settings, "content_root": content_root})
     return doc, html
 

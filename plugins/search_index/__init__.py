@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import os
 import queue
 import re
@@ -32,9 +31,9 @@ log = logging.getLogger(__name__)
 
 # Pagefind's own words when it cannot segment Chinese; the build fails on them.
 NON_EXTENDED = re.compile(r"non-extended|extended (?:version|build|mode)", re.I)
-# Characters of document body per Pagefind run: 10 million is about 1 GB of
+# Characters of document body per Pagefind run: 10 million is about 1.1 GB of
 # Pagefind's memory (10,000 synthetic documents hold 29 million: 3 parts).
-PART_CHARS = 10_000_000
+PART_CHARS = 12_000_000
 PAGE_CHARS = 1000
 PART_FILTER = "gk_part"
 # The current build's document pages (paths under the output), one list per
@@ -79,25 +78,30 @@ def _write_order(generator) -> list:
 
 def assign_parts(generator):
     """Cut the documents, in the order Pelican writes them (newest first), into
-    parts of about equal text, each at most GONGKAI_SEARCH_PART_CHARS characters
-    of body (Pagefind's memory follows the words it holds, not the number of
-    pages). A part is indexed as soon as its last page is written, while the
-    rest of the site is still being written. Marks each document's search keys
+    parts of GONGKAI_SEARCH_PART_CHARS characters of body (Pagefind's memory
+    follows the words it holds, not the number of pages). A part is indexed as
+    soon as its last page is written, while the rest of the site is still being
+    written; the last part, which has nothing left to overlap with, holds the
+    remainder, so it is the smallest. Marks each document's search keys
     with its part (filter gk_part, only when there is more than one) and gives
     the search page the bundles (SEARCH_BUNDLES)."""
     budget = int(generator.settings.get("GONGKAI_SEARCH_PART_CHARS", PART_CHARS))
     docs = _write_order(generator)
     # The rendered body (before link rewriting: the cheap one), plus the keys block and metadata.
     sizes = [len(getattr(a, "_content", None) or "") + PAGE_CHARS for a in docs]
-    total = sum(sizes) or 1
-    parts = max(1, math.ceil(total / budget))
+    # Part k takes the documents that start within its budget; a document larger
+    # than the budget can leave a number unused, so the numbers are then closed up.
+    starts = [0]
+    for size in sizes[:-1]:
+        starts.append(starts[-1] + size)
+    numbers = sorted({start // budget for start in starts})
+    renumber = {n: i for i, n in enumerate(numbers)}
+    of_doc = [renumber[start // budget] for start in starts] if docs else []
+    parts = max(1, len(numbers))
     generator.context["SEARCH_BUNDLES"] = [f"{bundle_dir(i)}/" for i in range(parts)]
     _parts[:] = [[] for _ in range(parts)]
     _part_starts.clear()
-    done = 0
-    for article, size in zip(docs, sizes):
-        part = min(parts - 1, int(done * parts // total))
-        done += size
+    for article, part in zip(docs, of_doc):
         if not _parts[part] and part > 0:
             _part_starts[id(article)] = part
         _parts[part].append(article.save_as)

@@ -70,6 +70,12 @@ def template_reads(template: jinja2.Template):
 _READS: dict = {}
 
 
+def forget_templates():
+    """Each build reads the templates again: a long-running process (the dev
+    server) may see them change between builds."""
+    _READS.clear()
+
+
 def _reads(env: jinja2.Environment, name: str):
     key = (id(env), name)
     if key not in _READS:

@@ -23,7 +23,7 @@ from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 from pelican.writers import Writer
 
-from gongkai.pagecache import Digests, code_digest, template_reads
+from gongkai.pagecache import Digests, code_digest, forget_templates, template_reads
 
 log = logging.getLogger(__name__)
 _writers: list = []  # this build's writer, for finalized
@@ -55,6 +55,7 @@ class ReusingWriter(Writer):
         self.code = None
         self.reused = 0
         self.rendered: list = []
+        forget_templates()
         _writers[:] = [self]
 
     def write_file(self, name, template, context, *args, **kwargs):

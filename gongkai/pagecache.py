@@ -41,8 +41,8 @@ NOT_CONTENT = {"OUTPUT_PATH"}
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
 
-def code_digest(settings: dict) -> str:
-    """The code, templates, schemas and settings of this build."""
+def code_digest(settings: dict, with_settings: bool = True) -> str:
+    """The code, templates, schemas and (with_settings) settings of this build."""
     h = hashlib.sha1(f"{sys.version}|{_versions()}".encode())
     roots = [ROOT / c for c in CODE] + [Path(settings["THEME"])] + [Path(p) for p in settings.get("PLUGIN_PATHS", [])]
     for root in roots:
@@ -50,7 +50,7 @@ def code_digest(settings: dict) -> str:
         for f in files:
             if f.is_file() and "__pycache__" not in f.parts:
                 h.update(str(f).encode() + b"\0" + f.read_bytes())
-    for key in sorted(k for k in settings if k.isupper() and k not in NOT_CONTENT):
+    for key in sorted(k for k in settings if with_settings and k.isupper() and k not in NOT_CONTENT):
         h.update(key.encode() + b"=" + _ADDRESS.sub("", repr(settings[key])).encode() + b"\n")
     return h.hexdigest()
 

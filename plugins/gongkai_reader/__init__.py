@@ -14,6 +14,7 @@ from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
 
 from gongkai import render, schema
+from gongkai.pagecache import code_digest
 from gongkai.prepare import prepare, prepare_many
 from gongkai.settings import complete
 
@@ -89,7 +90,33 @@ def pin_urls(content):
         content.override_save_as = content.save_as
 
 
+CODE_STAMP = "gongkai-code"
+
+
+def cache_for_this_code(pelican):
+    """Pelican's content cache holds our Documents (and budget tables) pickled:
+    one written by other code may not read back, or read back wrong. So it is
+    kept only while the code that wrote it is the code running."""
+    settings = pelican.settings
+    if not settings.get("LOAD_CONTENT_CACHE") and not settings.get("CACHE_CONTENT"):
+        return
+    cache = Path(settings["CACHE_PATH"])
+    stamp, digest = cache / CODE_STAMP, code_digest(settings, with_settings=False)
+    try:
+        same = stamp.read_text(encoding="utf-8") == digest
+    except OSError:
+        same = False
+    if not same:
+        for old in cache.glob("*Generator*"):
+            if old.is_file():
+                old.unlink()
+        cache.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(digest, encoding="utf-8")
+
+
 def register():
+    # initialized: before any generator loads the content cache.
+    signals.initialized.connect(cache_for_this_code)
     # content_object_init: the article or page is complete (slug, date, category).
     signals.content_object_init.connect(pin_urls)
     # article_generator_init: the generator knows its files and its cache; nothing is read yet.

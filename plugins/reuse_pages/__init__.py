@@ -21,6 +21,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
+from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from gongkai.pagecache import Digests, code_digest, forget_templates, template_reads
@@ -75,9 +76,11 @@ class ReusingWriter(Writer):
             self.new[name] = fingerprint
             old = self.old.get(name)
             source = self.previous / name
-            if old is not None and old[0] == fingerprint and _stamp(source) == tuple(old[1:]):
+            target = sanitised_join(self.output_path, name)  # the path Pelican's Writer opens
+            first = target not in self._written_files  # a page written twice is rendered the second time
+            if first and old is not None and old[0] == fingerprint and _stamp(source) == tuple(old[1:]):
                 self.reused += 1
-                self.links[os.path.join(self.output_path, name)] = source
+                self.links[target] = source
                 return ""  # not written: _open_w links the previous file instead
         self.rendered.append(name)
         return template.render(localcontext)

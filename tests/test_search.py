@@ -132,6 +132,7 @@ def test_each_filter_narrows_to_its_count(tab, name):
     before = len(tab.query_selector_all("#gk-search-results li"))
     group = tab.locator("fieldset.gk-search__filter", has=tab.locator("legend", has_text=re.compile(f"^{name}$")))
     options = group.locator("label")
+    options.first.wait_for()  # on a first search the filters come after the results (search.js)
     # pick the smallest value, so the filter visibly narrows the results
     counts = [int(re.search(r"（(\d+)）", options.nth(i).inner_text())[1]) for i in range(options.count())]
     pick = counts.index(min(counts))

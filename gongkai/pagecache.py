@@ -127,11 +127,10 @@ class Digests:
     stand_ins: {type: function(obj) -> tuple} names other objects by what
     identifies them (a category by its name and address)."""
 
-    def __init__(self, site_types, path_of, skip_attrs=(), stand_ins=None, shared_types=()):
+    def __init__(self, site_types, path_of, skip_attrs=(), stand_ins=None):
         self.site_types, self.path_of = tuple(site_types), path_of
         self.skip_attrs = set(skip_attrs)
         self.stand_ins = {**FROM_FILES, **(stand_ins or {})}
-        self.shared_types = (*SHARED, *shared_types)
         self._memo: dict = {}
         # Memo keys are id()s: every object digested is kept alive for the
         # build, so no later object can take its id and its digest.
@@ -188,7 +187,7 @@ class Digests:
             table[Document] = lambda doc: (_stand_in, ("document", self._document(doc, body)))
             for cls, name in self.stand_ins.items():
                 table[cls] = lambda obj, name=name: (_stand_in, name(obj))
-            for cls in self.shared_types:
+            for cls in SHARED:
                 table[cls] = lambda obj: (_stand_in, ("shared", self._shared(obj, depth, content, body)))
             self._tables[key] = table
         return self._tables[key]

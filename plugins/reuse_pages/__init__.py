@@ -15,7 +15,6 @@ import hashlib
 import logging
 import os
 import pickle
-import shutil
 from pathlib import Path
 
 from pelican import signals
@@ -24,6 +23,7 @@ from pelican.urlwrappers import URLWrapper
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
+from gongkai.files import link_or_copy
 from gongkai.pagecache import Digests, code_digest, forget_templates, template_reads
 
 log = logging.getLogger(__name__)
@@ -173,10 +173,7 @@ class _Link:
 
     def __exit__(self, *exc):
         if exc[0] is None:
-            try:
-                os.link(self.source, self.target)
-            except OSError:
-                shutil.copy2(self.source, self.target)
+            link_or_copy(self.source, self.target)
         return False
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import queue
 import re
 import shlex
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from pelican import signals
 
+from gongkai.files import link_or_copy
 from gongkai.searchkeys import page_keys
 
 log = logging.getLogger(__name__)
@@ -118,10 +118,7 @@ def stage(output: Path, pages: list, into: Path):
             continue
         dst = into / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
+        link_or_copy(src, dst)
 
 
 def run_pagefind(output: Path, cmd: list, bundle: Path | None = None) -> str:
@@ -154,15 +151,7 @@ def part_key(staging: Path, cmd: list, part: int) -> str:
 
 
 def copy_tree(src: Path, dst: Path):
-    """Hard links (bundles are written once, never changed in place), copies where linking fails."""
-    shutil.copytree(src, dst, copy_function=_link_or_copy)
-
-
-def _link_or_copy(src, dst):
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+    shutil.copytree(src, dst, copy_function=link_or_copy)
 
 
 class Indexer:

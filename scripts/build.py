@@ -19,6 +19,7 @@ from pathlib import Path
 from gongkai import messages
 from gongkai.cli import finish
 from gongkai.settings import ROOT
+from gongkai.signals import build_failed
 
 
 # The build's own plugins that report what they did (at INFO, shown with --verbose).
@@ -46,6 +47,7 @@ def build(settings_file: Path, output: Path, quiet: bool = False, content: Path 
     try:
         Pelican(settings).run()
     except Exception as exc:  # noqa: BLE001 — staff see one Chinese line, never a traceback
+        build_failed.send(settings)
         shutil.rmtree(tmp, ignore_errors=True)
         problems = getattr(exc, "problems", None)
         if problems is not None:

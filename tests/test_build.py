@@ -4,6 +4,7 @@ output exactly as it was."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from conftest import ASOF, ROOT, build_site, run_script, soup_of
 
@@ -107,3 +108,22 @@ def test_content_cache_written_by_other_code_is_started_afresh(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "output" / "index.html").is_file()
     assert "Traceback" not in result.stderr
+
+
+def test_a_failed_build_stops_the_search_index(tmp_path):
+    """The search index starts as soon as the documents are read, before the
+    checks across documents fail the build: the failed build leaves no work
+    folder and no Pagefind behind."""
+    import subprocess
+    content = make_tree(tmp_path, SEED, HOLIDAYS)
+    twin = content / "policy" / "twin.md"
+    twin.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")   # the same 索引号 twice
+    shm = set(Path("/dev/shm").glob(".search-*"))
+    result = build_site(content, tmp_path / "out")
+    assert result.returncode == 1
+    assert "索引号" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert not list(tmp_path.glob(".search-*")) and set(Path("/dev/shm").glob(".search-*")) <= shm
+    running = subprocess.run(["pgrep", "-f", f"--site {tmp_path}"], capture_output=True, text=True).stdout
+    running += subprocess.run(["pgrep", "-f", "search-.*site-0"], capture_output=True, text=True).stdout
+    assert running == ""

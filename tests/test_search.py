@@ -232,7 +232,7 @@ def test_large_site_parts_are_merged_in_the_browser(parted_site, browser):
     out, url = parted_site
     bundles = sorted(p.parent.name for p in out.glob("pagefind*/pagefind-entry.json"))
     assert bundles == ["pagefind", "pagefind-2", "pagefind-3"]
-    assert not list(out.parent.glob(".search-part-*"))          # staging folders removed
+    assert not list(out.parent.glob(".search-*"))               # work folders removed
     context = browser.new_context(base_url=url)
     tab = context.new_page()
     try:

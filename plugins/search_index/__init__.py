@@ -1,24 +1,34 @@
 """Public search: marks what Pagefind indexes on each document page (through
 article.search_keys, drawn by theme/templates/components/search_meta.html)
-and runs Pagefind's extended build over the finished output, so the search
-index is rebuilt from scratch with every build. Only document pages carry
-data-pagefind-body: navigation, footers and listings are never indexed.
+and runs Pagefind's extended build, so the search index is rebuilt with every
+build. Only document pages carry data-pagefind-body: navigation, footers and
+listings are never indexed.
+
+Pagefind does not wait for the pages. As soon as every document is read, each
+one is drawn as a search record (components/search_record.html: the same
+data-pagefind-body elements as its page, from the same macros, at the same
+address) and a background thread runs Pagefind over the records, part after
+part, while Pelican writes the site on the other core. The bundles are moved
+into the output when the build finishes; a build that fails stops Pagefind
+(gongkai.signals.build_failed) and leaves nothing behind.
 
 Settings: GONGKAI_PAGEFIND — the command that runs Pagefind (default: the
 PyPI build in this Python, `python -m pagefind`); False switches indexing off
 (the bench compares builds with and without it)."""
 from __future__ import annotations
 
+import gc
 import hashlib
+import json
 import logging
-import queue
+import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -26,6 +36,7 @@ from pelican import signals
 
 from gongkai.files import link_or_copy
 from gongkai.searchkeys import page_keys
+from gongkai.signals import build_failed
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +47,8 @@ NON_EXTENDED = re.compile(r"non-extended|extended (?:version|build|mode)", re.I)
 PART_CHARS = 12_000_000
 PAGE_CHARS = 1000
 PART_FILTER = "gk_part"
-# The current build's document pages (paths under the output), one list per
-# part; set when the documents are known (article_generator_finalized).
-_parts: list = []
-# id(first document of part k) -> k, for k > 0: when it is written, part k-1 is done.
-_part_starts: dict = {}
+# Free memory (/dev/shm) wanted for the work folder: one part's records and all bundles.
+SHM_NEEDED = 2 << 30
 
 
 class SearchIndexError(RuntimeError):
@@ -76,15 +84,14 @@ def _write_order(generator) -> list:
     return list({id(a): a for a in docs}.values())
 
 
-def assign_parts(generator):
-    """Cut the documents, in the order Pelican writes them (newest first), into
-    parts of GONGKAI_SEARCH_PART_CHARS characters of body (Pagefind's memory
-    follows the words it holds, not the number of pages). A part is indexed as
-    soon as its last page is written, while the rest of the site is still being
-    written; the last part, which has nothing left to overlap with, holds the
-    remainder, so it is the smallest. Marks each document's search keys
-    with its part (filter gk_part, only when there is more than one) and gives
-    the search page the bundles (SEARCH_BUNDLES)."""
+def assign_parts(generator) -> list:
+    """Cut the documents, newest first, into parts of GONGKAI_SEARCH_PART_CHARS
+    characters of body: Pagefind's memory follows the words it holds, not the
+    number of pages, and one part is in memory at a time. An edit changes one
+    part, whose bundle alone is built again. Marks each document's search keys
+    with its part (filter gk_part, only when there is more than one), gives
+    the search page the bundles (SEARCH_BUNDLES) and returns the parts, each a
+    list of documents."""
     budget = int(generator.settings.get("GONGKAI_SEARCH_PART_CHARS", PART_CHARS))
     docs = _write_order(generator)
     # The rendered body (before link rewriting: the cheap one), plus the keys block and metadata.
@@ -97,36 +104,22 @@ def assign_parts(generator):
     numbers = sorted({start // budget for start in starts})
     renumber = {n: i for i, n in enumerate(numbers)}
     of_doc = [renumber[start // budget] for start in starts] if docs else []
-    parts = max(1, len(numbers))
-    generator.context["SEARCH_BUNDLES"] = [f"{bundle_dir(i)}/" for i in range(parts)]
-    _parts[:] = [[] for _ in range(parts)]
-    _part_starts.clear()
+    parts: list = [[] for _ in range(max(1, len(numbers)))]
+    generator.context["SEARCH_BUNDLES"] = [f"{bundle_dir(i)}/" for i in range(len(parts))]
     for article, part in zip(docs, of_doc):
-        if not _parts[part] and part > 0:
-            _part_starts[id(article)] = part
-        _parts[part].append(article.save_as)
-        if parts > 1:
+        parts[part].append(article)
+        if len(parts) > 1:
             keys = article.search_keys
             keys["filters"] = [*keys["filters"], (PART_FILTER, str(part))]
+    return parts
 
 
-def stage(output: Path, pages: list, into: Path):
-    """The part's pages at their paths under `into`: hard links, copies where linking fails."""
-    for rel in pages:
-        src = output / rel
-        if not src.is_file():
-            continue
-        dst = into / rel
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        link_or_copy(src, dst)
-
-
-def run_pagefind(output: Path, cmd: list, bundle: Path | None = None) -> str:
-    """Index the site in output/ into output/pagefind/ (or into `bundle`);
+def run_pagefind(site: Path, cmd: list, bundle: Path | None = None) -> str:
+    """Index the pages under `site` into site/pagefind/ (or into `bundle`);
     returns Pagefind's report or raises SearchIndexError."""
     where = ["--output-path", str(bundle)] if bundle else []
     try:
-        proc = subprocess.run([*cmd, "--site", str(output), *where], capture_output=True, text=True, timeout=1800)
+        proc = subprocess.run([*cmd, "--site", str(site), *where], capture_output=True, text=True, timeout=1800)
     except FileNotFoundError:
         raise SearchIndexError(
             f"搜索索引构建失败：找不到 Pagefind（{shlex.join(cmd)}）。请运行 make setup 安装 pagefind[extended]。"
@@ -142,11 +135,11 @@ def run_pagefind(output: Path, cmd: list, bundle: Path | None = None) -> str:
     return report
 
 
-def part_key(staging: Path, cmd: list, part: int) -> str:
-    """What a part's bundle depends on: the Pagefind command and every page it indexes."""
+def part_key(cmd: list, part: int, records: list) -> str:
+    """What a part's bundle depends on: the Pagefind command and every record it indexes."""
     h = hashlib.sha1(repr((cmd, part)).encode())
-    for page in sorted(staging.rglob("*.html")):
-        h.update(str(page.relative_to(staging)).encode() + b"\0" + hashlib.sha1(page.read_bytes()).digest())
+    for path, html in sorted(records):
+        h.update(path.encode() + b"\0" + hashlib.sha1(html.encode()).digest())
     return h.hexdigest()
 
 
@@ -154,88 +147,146 @@ def copy_tree(src: Path, dst: Path):
     shutil.copytree(src, dst, copy_function=link_or_copy)
 
 
+def work_root(output: Path) -> Path:
+    """Where the records and bundles are made: memory (/dev/shm) when it has
+    room, since creating tens of thousands of small files on the disk beside
+    the build's own costs both of them several seconds; else beside the output."""
+    shm = Path("/dev/shm")
+    try:
+        room = os.statvfs(shm)
+        if os.access(shm, os.W_OK) and room.f_bavail * room.f_frsize >= SHM_NEEDED:
+            return shm
+    except OSError:
+        pass
+    return output.parent
+
+
 class Indexer:
-    """Runs Pagefind over finished parts in a background thread, one part after
-    another (one part in memory at a time), while Pelican writes the rest of
-    the site on the other core. With a cache folder, a part whose pages are all
-    unchanged since a previous build gets that build's bundle back instead."""
+    """Draws the search records and runs Pagefind over them, part after part
+    (one part in memory at a time), in a forked child process: it shares the
+    build's documents as they are, and works on the other core without taking
+    the build's interpreter lock. Everything goes into a private work folder
+    beside the output. With a cache folder, a part whose records are all
+    unchanged since a previous build gets that build's bundle back instead.
+    finish() moves the bundles into the output; abandon() stops the child and
+    Pagefind and removes the work."""
 
     def __init__(self, output: Path, cmd: list, cache: Path | None):
         self.output, self.cmd, self.cache = output, cmd, cache
-        self.jobs: queue.Queue = queue.Queue()
-        self.error: Exception | None = None
-        self.pages = self.reused = 0
-        self.used_keys: set = set()
-        self.thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
-        self.thread.start()
+        self.work = Path(tempfile.mkdtemp(prefix=".search-", dir=work_root(output)))
+        self.pid = None
+        self.report: dict = {}
 
-    def submit(self, part: int, pages: list):
-        self.jobs.put((part, pages))
+    def start(self, parts: list, template):
+        """parts: the documents of each part; template: components/search_record."""
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: report through the pipe, then leave without Pelican's clean-up
+            os.close(read)
+            gc.disable()  # a collection would touch, and so copy, every page of the build's memory
+            try:
+                os.setpgid(0, 0)
+                report = self._index_all(parts, template)
+            except SearchIndexError as exc:
+                report = {"error": str(exc)}
+            except BaseException as exc:  # noqa: BLE001 — reported by finish() in the build
+                report = {"error": f"搜索索引构建失败：{type(exc).__name__}: {exc}"}
+            try:
+                with os.fdopen(write, "w", encoding="utf-8") as pipe:
+                    json.dump(report, pipe)
+            finally:
+                os._exit(0)
+        os.close(write)
+        try:
+            os.setpgid(pid, pid)  # Pagefind, the child's child, goes in the same group
+        except OSError:
+            pass  # the child got there first
+        self.pid, self.pipe = pid, read
+
+    def _index_all(self, parts: list, template) -> dict:
+        """In the child: each part's bundle, made in the work folder or found in the cache."""
+        report = {"bundles": [], "reused": 0, "pages": 0}
+        for number, docs in enumerate(parts):
+            records = [(a.save_as, template.render(body=a._content, keys=a.search_keys)) for a in docs]
+            key = part_key(self.cmd, number, records) if self.cache is not None else None
+            if key and (self.cache / key / "pagefind-entry.json").is_file():
+                report["reused"] += 1
+            else:
+                site = self.work / f"site-{number}"
+                for path, html in records:
+                    page = site / path
+                    page.parent.mkdir(parents=True, exist_ok=True)
+                    page.write_text(html, encoding="utf-8")
+                run_pagefind(site, self.cmd, self.work / bundle_dir(number))
+                shutil.rmtree(site, ignore_errors=True)
+            report["bundles"].append((number, key))
+            report["pages"] += len(records)
+        return report
+
+    def _wait(self) -> dict:
+        with os.fdopen(self.pipe, encoding="utf-8") as pipe:
+            text = pipe.read()
+        os.waitpid(self.pid, 0)
+        self.pid = None
+        return json.loads(text) if text else {"error": "搜索索引构建失败：建立索引的进程意外退出。"}
 
     def finish(self) -> None:
-        self.jobs.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        if self.cache is not None and self.cache.is_dir():
-            for old in self.cache.iterdir():  # keep only what this build used
-                if old.name not in self.used_keys:
-                    shutil.rmtree(old, ignore_errors=True)
-
-    def _run(self):
-        while (job := self.jobs.get()) is not None:
-            if self.error is None:
-                try:
-                    self._index(*job)
-                except Exception as exc:  # noqa: BLE001 — raised in the build's thread by finish()
-                    self.error = exc
-
-    def _index(self, part: int, pages: list):
-        bundle = self.output / bundle_dir(part)
-        staging = Path(tempfile.mkdtemp(prefix=".search-part-", dir=self.output.parent))
+        """In the build, once every page is written: the bundles into the output, and into the cache."""
         try:
-            stage(self.output, pages, staging)
-            key = part_key(staging, self.cmd, part) if self.cache is not None else None
-            kept = self.cache / key if key else None
-            if kept is not None and (kept / "pagefind-entry.json").is_file():
-                copy_tree(kept, bundle)
-                self.reused += 1
-            else:
-                report = run_pagefind(staging, self.cmd, bundle)
-                if kept is not None:
-                    shutil.rmtree(kept, ignore_errors=True)
-                    copy_tree(bundle, kept)
-            if key:
-                self.used_keys.add(key)
+            self.report = self._wait()
+            if "error" in self.report:
+                raise SearchIndexError(self.report["error"])
+            for number, key in self.report["bundles"]:
+                made, bundle = self.work / bundle_dir(number), self.output / bundle_dir(number)
+                kept = self.cache / key if key else None
+                if made.is_dir():
+                    shutil.move(made, bundle)
+                    if kept is not None:
+                        shutil.rmtree(kept, ignore_errors=True)
+                        copy_tree(bundle, kept)
+                else:
+                    copy_tree(kept, bundle)
+            if self.cache is not None and self.cache.is_dir():
+                used = {key for _, key in self.report["bundles"]}
+                for old in self.cache.iterdir():  # keep only what this build used
+                    if old.name not in used:
+                        shutil.rmtree(old, ignore_errors=True)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        self.pages += len(pages)
+            shutil.rmtree(self.work, ignore_errors=True)
+
+    def abandon(self) -> None:
+        if self.pid is not None:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            os.close(self.pipe)
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        shutil.rmtree(self.work, ignore_errors=True)
 
 
 _indexer: list = []  # the running Indexer of this build, if any
 
 
+def abandon(*_args, **_kwargs):
+    """Stop the running indexer, if any (a failed build, or a new one)."""
+    while _indexer:
+        _indexer.pop().abandon()
+
+
 def start_indexer(generator):
-    """The indexer waits for finished parts (after assign_parts, before any page is written)."""
-    _indexer.clear()
+    """Every document is read and none written: cut the parts and start indexing them."""
+    abandon()
+    parts = assign_parts(generator)
     cmd = command(generator.settings)
-    if cmd is None or not any(_parts):
+    if cmd is None or not any(parts):
         return
     settings = generator.settings
     cache = Path(settings["CACHE_PATH"]) / "pagefind" if settings.get("CACHE_CONTENT") else None
-    _indexer.append(Indexer(Path(generator.output_path).resolve(), cmd, cache.resolve() if cache else None))
-
-
-def part_written(generator, content):
-    """A part's first page is about to be written, so the part before it is complete."""
-    part = _part_starts.get(id(content))
-    if part is not None and _indexer:
-        _indexer[0].submit(part - 1, _parts[part - 1])
-
-
-def last_part_written(generator, writer):
-    if _indexer:
-        _indexer[0].submit(len(_parts) - 1, _parts[-1])
+    indexer = Indexer(Path(generator.output_path).resolve(), cmd, cache.resolve() if cache else None)
+    indexer.start(parts, generator.get_template("components/search_record"))
+    _indexer.append(indexer)
 
 
 def index_site(pelican):
@@ -252,19 +303,17 @@ def index_site(pelican):
     indexer = _indexer.pop()
     indexer.finish()
     log.info("搜索索引：%s 个页面（%s 部分，%s 部分沿用上次构建），最后等待 %.1f 秒",
-             indexer.pages, len(_parts), indexer.reused, time.perf_counter() - start)
+             indexer.report["pages"], len(indexer.report["bundles"]), indexer.report["reused"],
+             time.perf_counter() - start)
 
 
 def register():
     # content_object_init: each document gets its search keys once, from its typed Document.
     signals.content_object_init.connect(add_keys)
-    # article_generator_finalized: every document is known (and none written yet).
-    signals.article_generator_finalized.connect(assign_parts)
-    signals.article_generator_finalized.connect(start_indexer)
-    # article_generator_write_article: fires before each document page is written.
-    signals.article_generator_write_article.connect(part_written)
-    # article_writer_finalized: every document page is written; the last part is complete.
-    signals.article_writer_finalized.connect(last_part_written)
+    # article_generator_pretaxonomy: every document is read and ordered; none is written.
+    signals.article_generator_pretaxonomy.connect(start_indexer)
     # finalized: every page is written (into the build's temporary folder); the
-    # index is built there, so a failed index means no swap and the old site stays.
+    # bundles go in there, so a failed index means no swap and the old site stays.
     signals.finalized.connect(index_site)
+    # A build that fails (scripts/build.py) leaves no Pagefind running.
+    build_failed.connect(abandon)

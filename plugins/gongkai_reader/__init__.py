@@ -6,6 +6,7 @@ Pelican reads one file after another; before it starts, the files its cache
 cannot serve are prepared on every core (gongkai.prepare) and handed over."""
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from gongkai import render, schema
 from gongkai.pagecache import code_digest
 from gongkai.prepare import prepare, prepare_many
 from gongkai.settings import complete
+from gongkai.signals import build_failed
 
 # {absolute path: (Document, body HTML)} prepared ahead for this build's reads.
 _prepared: dict = {}
@@ -77,7 +79,60 @@ def prepare_ahead(generator):
              for f in generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])]
     stale = [p for p in paths if p.endswith(".md") and generator.readers.get_cached_data(p, (None, None))[0] is None]
     _prepared.clear()
-    _prepared.update(prepare_many(stale, Path(settings["PATH"]), complete(settings)))
+    try:
+        _prepared.update(prepare_many(stale, Path(settings["PATH"]), complete(settings)))
+    finally:
+        # What was loaded and prepared lives as long as the build: set aside
+        # (never walked again by the collector), then collection resumes.
+        gc.freeze()
+        gc.enable()
+
+
+def pause_collector(pelican):
+    """Pelican's content cache is about to load: ten million objects at 10,000
+    documents, none of them garbage. Python's collector would walk the growing
+    heap again and again meanwhile, and again whenever the heap grows by a
+    quarter (loading took 5.3 s instead of 1.4 s; saving the cache, 7 s instead
+    of 4), so it rests until the files are prepared (prepare_ahead)."""
+    gc.disable()
+
+
+_savers: list = []  # children saving the content cache
+
+
+def save_cache_aside(generator):
+    """Pelican saves its content cache (a 200 MB pickle at 10,000 documents,
+    about 5 s) before it writes a single page. A forked child saves it instead,
+    from its own copy of the build's memory, while the build goes on; it writes
+    beside the file and renames, so a reader never sees half a cache."""
+    readers, save = generator.readers, generator.readers.save_cache
+
+    def save_in_child():
+        pid = os.fork()
+        if pid == 0:
+            try:
+                gc.disable()
+                final = readers._cache_path
+                readers._cache_path = f"{final}.{os.getpid()}"
+                save()
+                if os.path.exists(readers._cache_path):
+                    os.replace(readers._cache_path, final)
+            finally:
+                os._exit(0)
+        _savers.append(pid)
+
+    readers.save_cache = save_in_child
+
+
+def wait_for_savers(*_args, **_kwargs):
+    while _savers:
+        os.waitpid(_savers.pop(), 0)
+
+
+def thaw(pelican):
+    """The build is over: what it set aside may be collected (a long-running
+    `make devserver` builds again and again in one process)."""
+    gc.unfreeze()
 
 
 def pin_urls(content):
@@ -117,9 +172,15 @@ def cache_for_this_code(pelican):
 def register():
     # initialized: before any generator loads the content cache.
     signals.initialized.connect(cache_for_this_code)
+    signals.initialized.connect(pause_collector)
+    signals.finalized.connect(thaw)
+    # finalized / a failed build: the content cache is saved before the build ends.
+    signals.finalized.connect(wait_for_savers)
+    build_failed.connect(wait_for_savers)
     # content_object_init: the article or page is complete (slug, date, category).
     signals.content_object_init.connect(pin_urls)
     # article_generator_init: the generator knows its files and its cache; nothing is read yet.
     signals.article_generator_init.connect(prepare_ahead)
+    signals.article_generator_init.connect(save_cache_aside)
     # readers_init: replace Pelican's Markdown reader, so front-matter is YAML read by our model.
     signals.readers_init.connect(add_reader)

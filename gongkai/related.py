@@ -8,11 +8,13 @@ those key terms (at most MAX_POSTINGS per term), and terms held by more than
 MAX_DF_SHARE of documents are not keys at all (they relate everything to everything)."""
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
+from operator import itemgetter
 
-from .staffsearch import words
+from .staffsearch import is_word, segmenter
 
 KEY_TERMS = 12
 MAX_DF_SHARE = 0.2
@@ -37,7 +39,12 @@ def term_counts(doc) -> Counter:
     the file and Pelican's content cache keeps, so a rebuild segments only what changed."""
     counts = doc.derived.get("terms")
     if counts is None:
-        counts = doc.derived["terms"] = Counter(w for w, _s, _e in words(_text(doc)) if not _NOT_KEY.match(w))
+        # Count every token, then drop what is not a word or not a key: the
+        # distinct tokens are far fewer than the tokens (same result as words()).
+        counts = Counter(segmenter().cut(_text(doc)))
+        for w in [w for w in counts if not is_word(w) or _NOT_KEY.match(w)]:
+            del counts[w]
+        doc.derived["terms"] = counts
     return counts
 
 
@@ -49,10 +56,13 @@ def key_terms(docs) -> list:
         df.update(c.keys())
     n = max(len(docs), 1)
     cap = max(10, int(n * MAX_DF_SHARE))
+    # Once per term and per count, not once per (document, term).
+    idf = {t: math.log(n / d) for t, d in df.items() if 1 < d <= cap}
+    tf = {f: 1 + math.log(f) for f in {f for c in counts for f in c.values()}}
     out = []
     for c in counts:
-        scored = {t: (1 + math.log(f)) * math.log(n / df[t]) for t, f in c.items() if 1 < df[t] <= cap}
-        top = dict(sorted(scored.items(), key=lambda kv: -kv[1])[:KEY_TERMS])
+        scored = [(t, tf[f] * idf[t]) for t, f in c.items() if t in idf]
+        top = dict(heapq.nlargest(KEY_TERMS, scored, key=itemgetter(1)))  # ties: first counted first
         norm = math.sqrt(sum(v * v for v in top.values())) or 1.0
         out.append({t: v / norm for t, v in top.items()})
     return out
@@ -76,22 +86,26 @@ def related(docs, limit: int = LIMIT) -> list:
         if t:
             by_topic[t].append(i)
             by_top[t.split("/")[0]].append(i)
+    tops = [t.split("/")[0] for t in topics]
     out = []
     for i, k in enumerate(keys):
-        scores = defaultdict(float)
+        scores: dict = {}
+        get = scores.get
         for t, w in k.items():
             for j, wj in postings[t]:
-                if j != i:
-                    scores[j] += w * wj
-        for j in scores:
-            if topics[i] and topics[j] == topics[i]:
-                scores[j] += SAME_TOPIC
-            elif topics[i] and topics[j].split("/")[0] == topics[i].split("/")[0]:
-                scores[j] += SAME_TOP_TOPIC
+                scores[j] = get(j, 0.0) + w * wj
+        scores.pop(i, None)
+        topic, top = topics[i], tops[i]
+        if topic:
+            for j in scores:
+                if topics[j] == topic:
+                    scores[j] += SAME_TOPIC
+                elif tops[j] == top:
+                    scores[j] += SAME_TOP_TOPIC
         ranked = sorted(scores, key=lambda j: (-scores[j], j))
         # Too few shared terms: fill from the same topic, then the same top-level topic.
-        for group in (by_topic.get(topics[i]), by_top.get(topics[i].split("/")[0])):
-            if len(ranked) >= limit * 2 or not topics[i]:
+        for group in (by_topic.get(topic), by_top.get(top)):
+            if len(ranked) >= limit * 2 or not topic:
                 break
             ranked += [j for j in (group or [])[:limit * 4] if j != i and j not in scores and j not in ranked]
         live = [j for j in ranked if not repealed[j]]

@@ -71,10 +71,14 @@ def segmenter() -> rjieba.Jieba:
     return jieba
 
 
+def is_word(token: str) -> bool:
+    """Not space, not punctuation."""
+    return bool(token.strip()) and not _PUNCT.match(token)
+
+
 def words(text: str, mode: str = "default") -> list:
     """Tokens of text without spaces and punctuation: [(word, start, end)]."""
-    return [(w, s, e) for w, s, e in segmenter().tokenize(text or "", mode=mode)
-            if w.strip() and not _PUNCT.match(w)]
+    return [(w, s, e) for w, s, e in segmenter().tokenize(text or "", mode=mode) if is_word(w)]
 
 
 class JiebaTokenizer(Tokenizer):

@@ -127,3 +127,23 @@ def test_a_failed_build_stops_the_search_index(tmp_path):
     running = subprocess.run(["pgrep", "-f", f"--site {tmp_path}"], capture_output=True, text=True).stdout
     running += subprocess.run(["pgrep", "-f", "search-.*site-0"], capture_output=True, text=True).stdout
     assert running == ""
+
+
+def test_a_build_in_place_replaces_its_search_index(tmp_path):
+    """make devserver runs Pelican into output/ itself, build after build: each
+    build's search index replaces the one before (not nested inside it)."""
+    import gzip
+    import os
+    import subprocess
+    import sys
+    content = make_tree(tmp_path, SEED, HOLIDAYS)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "pelican", str(content), "-o", str(out), "-s", str(ROOT / "pelicanconf.py"),
+           "--cache-path", str(tmp_path / "cache"), "-q"]
+    for _ in range(2):
+        result = subprocess.run(cmd, cwd=ROOT, env=dict(os.environ, ASOF=ASOF), capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+    bundle = out / "pagefind"
+    assert not (bundle / "pagefind").exists()
+    fragments = [gzip.decompress(f.read_bytes()) for f in (bundle / "fragment").glob("*.pf_fragment")]
+    assert len(fragments) == 2 and any("提升政府执行力".encode() in f for f in fragments)

@@ -166,7 +166,7 @@ class Indexer:
     (one part in memory at a time), in a forked child process: it shares the
     build's documents as they are, and works on the other core without taking
     the build's interpreter lock. Everything goes into a private work folder
-    beside the output. With a cache folder, a part whose records are all
+    (work_root). With a cache folder, a part whose records are all
     unchanged since a previous build gets that build's bundle back instead.
     finish() moves the bundles into the output; abandon() stops the child and
     Pagefind and removes the work."""
@@ -239,6 +239,7 @@ class Indexer:
             for number, key in self.report["bundles"]:
                 made, bundle = self.work / bundle_dir(number), self.output / bundle_dir(number)
                 kept = self.cache / key if key else None
+                shutil.rmtree(bundle, ignore_errors=True)  # a build in place (make devserver) replaces its index
                 if made.is_dir():
                     shutil.move(made, bundle)
                     if kept is not None:

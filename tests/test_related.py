@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,15 @@ def test_non_extended_pagefind_fails_the_build(tmp_path):
     missing = ["/nonexistent/pagefind"]
     with pytest.raises(SearchIndexError, match="找不到 Pagefind"):
         run_pagefind(tmp_path, missing)
+
+
+def test_search_work_goes_beside_the_output_when_memory_is_short(tmp_path, monkeypatch):
+    """The records and bundles are made in /dev/shm only when it has room
+    (Docker gives it 64 MB); otherwise beside the output, on its disk."""
+    sys.path.insert(0, str(__import__("conftest").ROOT / "plugins"))
+    import search_index
+    output = tmp_path / "output"
+    monkeypatch.setattr(search_index, "SHM_NEEDED", 1 << 62)
+    assert search_index.work_root(output) == tmp_path
+    monkeypatch.setattr(search_index, "SHM_NEEDED", 1)
+    assert search_index.work_root(output) in (Path("/dev/shm"), tmp_path)

@@ -15,6 +15,7 @@ from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
 
 from gongkai import render, schema
+from gongkai.forked import fork
 from gongkai.pagecache import code_digest
 from gongkai.prepare import prepare, prepare_many
 from gongkai.settings import complete
@@ -108,20 +109,13 @@ def save_cache_aside(generator):
     readers, save = generator.readers, generator.readers.save_cache
 
     def save_in_child():
-        pid = os.fork()
-        if pid == 0:
-            try:
-                gc.disable()  # it would walk, and so copy, the whole heap (saving took 7 s instead of 4)
-                final = readers._cache_path
-                readers._cache_path = f"{final}.{os.getpid()}"
-                save()
-                if os.path.exists(readers._cache_path):
-                    os.replace(readers._cache_path, final)
-            finally:
-                os._exit(0)
-        _savers.append(pid)
+        final = readers._cache_path
+        readers._cache_path = f"{final}.{os.getpid()}"
+        save()
+        if os.path.exists(readers._cache_path):
+            os.replace(readers._cache_path, final)
 
-    readers.save_cache = save_in_child
+    readers.save_cache = lambda: _savers.append(fork(save_in_child))
 
 
 def wait_for_savers(*_args, **_kwargs):

@@ -17,7 +17,6 @@ PyPI build in this Python, `python -m pagefind`); False switches indexing off
 (the bench compares builds with and without it)."""
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
@@ -35,6 +34,7 @@ from pathlib import Path
 from pelican import signals
 
 from gongkai.files import link_or_copy
+from gongkai.forked import fork
 from gongkai.searchkeys import page_keys
 from gongkai.signals import build_failed
 
@@ -163,10 +163,8 @@ def work_root(output: Path) -> Path:
 
 class Indexer:
     """Draws the search records and runs Pagefind over them, part after part
-    (one part in memory at a time), in a forked child process: it shares the
-    build's documents as they are, and works on the other core without taking
-    the build's interpreter lock. Everything goes into a private work folder
-    (work_root). With a cache folder, a part whose records are all
+    (one part in memory at a time), in a forked child process
+    (gongkai.forked), into a private work folder (work_root). With a cache folder, a part whose records are all
     unchanged since a previous build gets that build's bundle back instead.
     finish() moves the bundles into the output; abandon() stops the child and
     Pagefind and removes the work."""
@@ -180,28 +178,21 @@ class Indexer:
     def start(self, parts: list, template):
         """parts: the documents of each part; template: components/search_record."""
         read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: report through the pipe, then leave without Pelican's clean-up
+
+        def work():  # in the child: the report goes back through the pipe
             os.close(read)
-            gc.disable()  # a collection would touch, and so copy, every page of the build's memory
             try:
-                os.setpgid(0, 0)
                 report = self._index_all(parts, template)
             except SearchIndexError as exc:
                 report = {"error": str(exc)}
             except BaseException as exc:  # noqa: BLE001 — reported by finish() in the build
                 report = {"error": f"搜索索引构建失败：{type(exc).__name__}: {exc}"}
-            try:
-                with os.fdopen(write, "w", encoding="utf-8") as pipe:
-                    json.dump(report, pipe)
-            finally:
-                os._exit(0)
+            with os.fdopen(write, "w", encoding="utf-8") as pipe:
+                json.dump(report, pipe)
+
+        self.pid = fork(work, own_group=True)  # Pagefind, the child's child, in the same group
         os.close(write)
-        try:
-            os.setpgid(pid, pid)  # Pagefind, the child's child, goes in the same group
-        except OSError:
-            pass  # the child got there first
-        self.pid, self.pipe = pid, read
+        self.pipe = read
 
     def _index_all(self, parts: list, template) -> dict:
         """In the child: each part's bundle, made in the work folder or found in the cache."""

@@ -105,7 +105,7 @@ JINJA_FILTERS = {
 
 MARKDOWN = {
     "extension_configs": {
-        "markdown.extensions.extra": {},
+        "markdown.extensions.tables": {},
         "markdown.extensions.sane_lists": {},
     },
     "output_format": "html5",

@@ -139,6 +139,26 @@ class Table:
     def ok(self) -> bool:
         return bool(self.header) and not any(p.code in _UNREADABLE for p in self.problems)
 
+    def __reduce__(self):
+        # Pickled rows as plain tuples of strings: a cell pickled as a named
+        # tuple with a Decimal costs Python calls each way, and a 10,000-document
+        # site has over a million cells in its content cache (and in what the
+        # prepare workers send back).
+        rows = [(r.line, r.label, r.kind, r.parent, tuple(c.text for c in r.cells),
+                 tuple(None if c.value is None else str(c.value) for c in r.cells)) for r in self.rows]
+        state = {k: v for k, v in self.__dict__.items() if k != "rows"}
+        return _unpack_table, (state, rows)
+
+
+def _unpack_table(state: dict, rows: list) -> Table:
+    table = Table.__new__(Table)
+    table.__dict__.update(state)
+    roles, make = table.roles, tuple.__new__  # Cell(...) without its Python-level __new__
+    table.rows = [Row(line, [make(Cell, (t, role, v if v is None else Decimal(v))) for t, role, v in zip(texts, roles, values)],
+                      label, kind, parent)
+                  for line, label, kind, parent, texts, values in rows]
+    return table
+
 
 _UNREADABLE = {"budget_csv_missing", "budget_csv_encoding", "budget_csv_empty", "budget_columns"}
 

@@ -5,6 +5,7 @@ goes wrong while reading becomes a Problem on the document, never an exception."
 from __future__ import annotations
 
 import os
+import pickle
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -66,6 +67,27 @@ class Document:
     @property
     def disclosure_title(self) -> str:
         return schema.enum_titles("disclosure").get(self.meta.get("disclosure"), "")
+
+    def __reduce_ex__(self, protocol):
+        # A document that arrived pickled (from a prepare worker, or from
+        # Pelican's content cache) pickles as those same bytes: saving the
+        # cache then copies bytes instead of walking a million objects again.
+        # What the build adds later lives in `derived` under keys checked on
+        # use, so a value added after the bytes were made is computed again.
+        kept = self.__dict__.get("_pickled")
+        if kept is not None:
+            return unpickle_document, (kept,)
+        return super().__reduce_ex__(protocol)
+
+
+def pickle_document(doc: Document) -> bytes:
+    return pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpickle_document(data: bytes) -> Document:
+    doc = pickle.loads(data)
+    doc.__dict__["_pickled"] = data
+    return doc
 
 
 def relpath(path: Path) -> str:

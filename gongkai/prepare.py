@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import budget, related, render, schema
 from .corpus import read_files
-from .model import read_document
+from .model import pickle_document, read_document, unpickle_document
 from .validate import document_problems
 
 
@@ -26,6 +26,12 @@ def derive(doc, settings: dict, content_root: Path):
             budget.table_views(doc, budget.load(doc), content_root)
         document_problems(doc, {"settings": settings, "content_root": content_root})
     return doc, html
+
+
+def derive_pickled(doc, settings: dict, content_root: Path):
+    """derive() in a worker: the document goes back as its pickle (model.pickle_document)."""
+    doc, html = derive(doc, settings, content_root)
+    return pickle_document(doc), html
 
 
 def _needed(settings: dict) -> dict:
@@ -41,5 +47,5 @@ def prepare_many(paths, content_root: Path, settings: dict) -> dict:
     """{path: (doc, html)} for many files, in parallel worker processes."""
     settings = _needed(settings)
     results = read_files(paths, content_root, settings,
-                         then=partial(derive, settings=settings, content_root=content_root))
-    return dict(zip(paths, results))
+                         then=partial(derive_pickled, settings=settings, content_root=content_root))
+    return {path: (unpickle_document(doc), html) for path, (doc, html) in zip(paths, results)}

@@ -621,7 +621,7 @@ class TableView:
     anchor: str
     caption: str
     header: list                # [(text, css modifier)]
-    rows: list                  # [(kind, label, [(text, css modifier)])]
+    rows_html: str              # markupsafe.Markup: the body rows, components/budget_rows.html
     chart: object               # markupsafe.Markup from charts.render_bar_chart, or ""
     chart_text: str
     csv_path: str               # relative to the content root: budget/x.csv
@@ -638,8 +638,8 @@ def _cell_modifier(role: str) -> str:
     return "numeric" if role in NUMERIC_ROLES else "text"
 
 
-def table_view(doc, table: Table, content_root: Path) -> TableView | None:
-    from . import charts
+def table_view(doc, table: Table, content_root: Path, settings: dict) -> TableView | None:
+    from . import charts, render
     from .present import human_size
     if not table.ok:
         return None
@@ -657,7 +657,8 @@ def table_view(doc, table: Table, content_root: Path) -> TableView | None:
     chart = charts.render_bar_chart(f"{anchor}-chart", chart_title, bars, table.unit) if bars else ""
     rel = Path(table.source).resolve().relative_to(Path(content_root).resolve()).as_posix()
     return TableView(table=table, anchor=anchor, caption=f"{table.title}（单位：{table.unit}）",
-                     header=header, rows=rows, chart=chart,
+                     header=header, rows_html=render.theme_macro(settings, "components/budget_rows.html", "budget_rows")(rows),
+                     chart=chart,
                      chart_text=charts.text_alternative(chart_title, bars, table.unit) if bars else "",
                      csv_path=rel, xlsx_path=rel[:-4] + ".xlsx",
                      csv_size=human_size(table.source.stat().st_size),
@@ -672,7 +673,7 @@ class BudgetPage:
     previous_article: object = None   # set by plugins/budgets: the page to link to
 
 
-def table_views(doc, tables: list, content_root: Path) -> list:
+def table_views(doc, tables: list, content_root: Path, settings: dict) -> list:
     """The views of a document's own tables (no other document needed), kept on
     it (doc.derived) with the files they show; shallow copies, since the build
     adds addresses and year-on-year changes to them."""
@@ -681,15 +682,15 @@ def table_views(doc, tables: list, content_root: Path) -> list:
                                     for t in tables))
     kept = doc.derived.get("views")
     if kept is None or kept[0] != key:
-        kept = doc.derived["views"] = (key, [v for v in (table_view(doc, t, content_root) for t in tables)
+        kept = doc.derived["views"] = (key, [v for v in (table_view(doc, t, content_root, settings) for t in tables)
                                              if v is not None])
     return [dataclasses.replace(v) for v in kept[1]]
 
 
-def page_view(doc, by_year: dict, content_root: Path) -> BudgetPage:
+def page_view(doc, by_year: dict, content_root: Path, settings: dict) -> BudgetPage:
     """by_year: year_index() of the site's documents."""
     tables = load(doc)
-    views = table_views(doc, tables, content_root)
+    views = table_views(doc, tables, content_root, settings)
     prev = previous_year(doc, by_year)
     if prev is not None:
         by_index = {t.index: changes for t, changes in year_on_year(tables, load(prev))}

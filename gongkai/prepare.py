@@ -23,7 +23,7 @@ def derive(doc, settings: dict, content_root: Path):
     if doc.type in schema.TYPES:
         related.term_counts(doc)
         if doc.type == "budget":
-            budget.table_views(doc, budget.load(doc), content_root)
+            budget.table_views(doc, budget.load(doc), content_root, settings)
         document_problems(doc, {"settings": settings, "content_root": content_root})
     return doc, html
 
@@ -36,7 +36,7 @@ def derive_pickled(doc, settings: dict, content_root: Path):
 
 def _needed(settings: dict) -> dict:
     # What reading needs: Pelican's settings also hold things that do not pickle.
-    return {k: v for k, v in settings.items() if k.startswith("GONGKAI_") or k == "MARKDOWN"}
+    return {k: v for k, v in settings.items() if k.startswith("GONGKAI_") or k in ("MARKDOWN", "THEME", "JINJA_ENVIRONMENT")}
 
 
 def prepare(path, content_root: Path, settings: dict):

@@ -2,6 +2,9 @@
 in the site is marked safe: templates escape every other value."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import jinja2
 import markdown
 import nh3
 
@@ -48,3 +51,18 @@ def render(body: str, markdown_settings: dict | None = None) -> str:
         return clean(md.convert(body))
     finally:
         md.reset()
+
+
+_MACROS: dict = {}
+
+
+def theme_macro(settings: dict, template: str, name: str):
+    """A macro of the theme, for markup that depends on one document alone and
+    is therefore made when the document is prepared (in the workers), not on
+    every build of its page: same templates, same Jinja options as the pages."""
+    key = (settings["THEME"], template, name)
+    if key not in _MACROS:
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(settings["THEME"]) / "templates"),
+                                 **(settings.get("JINJA_ENVIRONMENT") or {}))
+        _MACROS[key] = getattr(env.get_template(template).module, name)
+    return _MACROS[key]

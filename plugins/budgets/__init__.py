@@ -27,7 +27,7 @@ def attach(generator):
         doc = article.metadata.get("doc")
         if doc is None or doc.type != "budget":
             continue
-        view = budget.page_view(doc, by_year, content_root)
+        view = budget.page_view(doc, by_year, content_root, settings)
         for t in view.tables:
             t.csv_url = _static(settings, "STATIC_URL", t.csv_path)
             t.xlsx_url = _static(settings, "STATIC_URL", t.xlsx_path)

@@ -166,8 +166,9 @@ class Indexer:
     (one part in memory at a time), in a forked child process
     (gongkai.forked), into a private work folder (work_root). With a cache folder, a part whose records are all
     unchanged since a previous build gets that build's bundle back instead.
-    finish() moves the bundles into the output; abandon() stops the child and
-    Pagefind and removes the work."""
+    The child puts each bundle into the output (and the cache) as soon as it is
+    made; finish() waits for it; abandon() stops the child and Pagefind and
+    removes the work."""
 
     def __init__(self, output: Path, cmd: list, cache: Path | None):
         self.output, self.cmd, self.cache = output, cmd, cache
@@ -195,23 +196,40 @@ class Indexer:
         self.pipe = read
 
     def _index_all(self, parts: list, template) -> dict:
-        """In the child: each part's bundle, made in the work folder or found in the cache."""
+        """In the child: each part's bundle, made in the work folder or found in
+        the cache, put into the output (and a new one into the cache) at once, so
+        the build's last step only waits (the output is the build's temporary folder)."""
         report = {"bundles": [], "reused": 0, "pages": 0}
         for number, docs in enumerate(parts):
             records = [(a.save_as, template.render(body=a._content, keys=a.search_keys)) for a in docs]
             key = part_key(self.cmd, number, records) if self.cache is not None else None
-            if key and (self.cache / key / "pagefind-entry.json").is_file():
+            kept = self.cache / key if key else None
+            bundle = self.output / bundle_dir(number)
+            if kept is not None and (kept / "pagefind-entry.json").is_file():
                 report["reused"] += 1
+                shutil.rmtree(bundle, ignore_errors=True)  # a build in place (make devserver) replaces its index
+                copy_tree(kept, bundle)
             else:
                 site = self.work / f"site-{number}"
                 for path, html in records:
                     page = site / path
                     page.parent.mkdir(parents=True, exist_ok=True)
                     page.write_text(html, encoding="utf-8")
-                run_pagefind(site, self.cmd, self.work / bundle_dir(number))
+                made = self.work / bundle_dir(number)
+                run_pagefind(site, self.cmd, made)
                 shutil.rmtree(site, ignore_errors=True)
+                shutil.rmtree(bundle, ignore_errors=True)
+                shutil.move(made, bundle)
+                if kept is not None:
+                    shutil.rmtree(kept, ignore_errors=True)
+                    copy_tree(bundle, kept)
             report["bundles"].append((number, key))
             report["pages"] += len(records)
+        if self.cache is not None and self.cache.is_dir():
+            used = {key for _, key in report["bundles"]}
+            for old in self.cache.iterdir():  # keep only what this build used
+                if old.name not in used:
+                    shutil.rmtree(old, ignore_errors=True)
         return report
 
     def _wait(self) -> dict:
@@ -222,27 +240,11 @@ class Indexer:
         return json.loads(text) if text else {"error": "搜索索引构建失败：建立索引的进程意外退出。"}
 
     def finish(self) -> None:
-        """In the build, once every page is written: the bundles into the output, and into the cache."""
+        """In the build, once every page is written: wait for the bundles (the child puts them into the output)."""
         try:
             self.report = self._wait()
             if "error" in self.report:
                 raise SearchIndexError(self.report["error"])
-            for number, key in self.report["bundles"]:
-                made, bundle = self.work / bundle_dir(number), self.output / bundle_dir(number)
-                kept = self.cache / key if key else None
-                shutil.rmtree(bundle, ignore_errors=True)  # a build in place (make devserver) replaces its index
-                if made.is_dir():
-                    shutil.move(made, bundle)
-                    if kept is not None:
-                        shutil.rmtree(kept, ignore_errors=True)
-                        copy_tree(bundle, kept)
-                else:
-                    copy_tree(kept, bundle)
-            if self.cache is not None and self.cache.is_dir():
-                used = {key for _, key in self.report["bundles"]}
-                for old in self.cache.iterdir():  # keep only what this build used
-                    if old.name not in used:
-                        shutil.rmtree(old, ignore_errors=True)
         finally:
             shutil.rmtree(self.work, ignore_errors=True)
 

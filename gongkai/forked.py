@@ -1,7 +1,6 @@
 """Work the build hands to a forked child process: the child has the build's
 memory as it is (nothing pickled) and runs on the other core without the
-build's interpreter lock. Used for the search index (plugins/search_index)
-and for saving Pelican's content cache (plugins/gongkai_reader)."""
+build's interpreter lock. Used for the search index (plugins/search_index)."""
 from __future__ import annotations
 
 import gc
@@ -17,7 +16,7 @@ def fork(work, own_group: bool = False) -> int:
     if pid == 0:
         try:
             # A collection would touch, and so copy, every page of the build's
-            # memory (saving the content cache took 7 s instead of 4 with it).
+            # memory (saving the content cache in a child, as session 3 did, took 7 s instead of 4 with it).
             gc.disable()
             if own_group:
                 os.setpgid(0, 0)

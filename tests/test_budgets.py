@@ -203,3 +203,32 @@ def test_year_on_year_gives_back_the_published_changes(tmp_path):
     assert {k: _numbers(v) for k, v in got.items()} == published
     prev = soup.select_one("main .gk-budget__previous a")
     assert prev.get_text(strip=True).startswith("2015年度平潭综合实验区")
+
+
+def test_a_prepared_budget_document_pickles_as_the_bytes_it_arrived_as():
+    """The content cache saves a prepared document as the bytes its worker made
+    (gongkai.model), and its tables' cells come back with the same Decimals."""
+    import pickle
+
+    from gongkai.model import pickle_document, read_document, unpickle_document
+    from gongkai.prepare import _needed, derive
+    from gongkai.settings import complete
+
+    content = ROOT / "content"
+    settings = _needed(complete({"PATH": str(content), "THEME": str(ROOT / "theme"),
+                                 "JINJA_ENVIRONMENT": {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}}))
+    doc, _html = derive(read_document(ROOT / f"{REAL_2015}.md", content, settings), settings, content)
+    made = pickle_document(doc)
+    back = unpickle_document(made)
+    again = pickle.loads(pickle.dumps({"doc": back}, protocol=pickle.HIGHEST_PROTOCOL))["doc"]
+    saved = pickle.dumps(back, protocol=pickle.HIGHEST_PROTOCOL)
+    assert made in saved and len(saved) < len(made) + 200  # those bytes, not the document walked again
+    tables = [t for t in doc.derived["tables"].values()]
+    tables_again = [t for t in again.derived["tables"].values()]
+    assert tables and tables == tables_again
+    cells = [(c.text, c.role, c.value) for t in tables for r in t.rows for c in r.cells]
+    cells_again = [(c.text, c.role, c.value) for t in tables_again for r in t.rows for c in r.cells]
+    assert cells == cells_again
+    assert any(isinstance(v, Decimal) for _t, _r, v in cells_again)
+    assert again.derived["views"][1][0].rows_html == doc.derived["views"][1][0].rows_html
+    assert "<th scope=\"row\"" in str(again.derived["views"][1][0].rows_html)

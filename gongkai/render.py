@@ -53,16 +53,17 @@ def render(body: str, markdown_settings: dict | None = None) -> str:
         md.reset()
 
 
-_MACROS: dict = {}
+_THEMES: dict = {}
 
 
 def theme_macro(settings: dict, template: str, name: str):
     """A macro of the theme, for markup that depends on one document alone and
     is therefore made when the document is prepared (in the workers), not on
-    every build of its page: same templates, same Jinja options as the pages."""
-    key = (settings["THEME"], template, name)
-    if key not in _MACROS:
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(settings["THEME"]) / "templates"),
-                                 **(settings.get("JINJA_ENVIRONMENT") or {}))
-        _MACROS[key] = getattr(env.get_template(template).module, name)
-    return _MACROS[key]
+    every build of its page: same templates, same Jinja options as the pages.
+    The template is looked up each time, so an edited one is read again
+    (make devserver runs many builds in one process)."""
+    key = (settings["THEME"], repr(settings.get("JINJA_ENVIRONMENT")))
+    if key not in _THEMES:
+        _THEMES[key] = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(settings["THEME"]) / "templates"),
+                                          **(settings.get("JINJA_ENVIRONMENT") or {}))
+    return getattr(_THEMES[key].get_template(template).module, name)

@@ -1,6 +1,7 @@
 """Work the build hands to a forked child process: the child has the build's
 memory as it is (nothing pickled) and runs on the other core without the
-build's interpreter lock. Used for the search index (plugins/search_index)."""
+build's interpreter lock. Used for the search index (plugins/search_index)
+and for the pages written last (beside, plugins/reuse_pages)."""
 from __future__ import annotations
 
 import gc
@@ -29,3 +30,14 @@ def fork(work, own_group: bool = False) -> int:
         except OSError:
             pass  # the child got there first
     return pid
+
+
+def beside(writer, work) -> None:
+    """work(writer) in a forked child when the writer can (plugins/reuse_pages:
+    ReusingWriter.beside), else here and now. For pages written once every
+    article is: by then the search index has left the other core free."""
+    run = getattr(writer, "beside", None)
+    if run is None:
+        work(writer)
+    else:
+        run(work)

@@ -10,6 +10,7 @@ from pathlib import Path
 from pelican import signals
 
 from gongkai import budget
+from gongkai.forked import beside
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,10 @@ def write_xlsx(generator, writer):
             budget.write_xlsx(t.table, output / t.xlsx_save_as, cache)
 
 
+def write_xlsx_beside(generator, writer):
+    beside(writer, lambda w: write_xlsx(generator, w))
+
+
 def add_filters(generator):
     generator.env.filters.update({"money": budget.money, "budget_facts": budget.facts})
 
@@ -57,4 +62,5 @@ def register():
     # document can be found; nothing is written yet.
     signals.article_generator_finalized.connect(attach)
     # article_writer_finalized: the output folder exists; the .xlsx copies go beside the CSVs.
-    signals.article_writer_finalized.connect(write_xlsx)
+    # Written beside the build (gongkai.forked.beside), on the other core.
+    signals.article_writer_finalized.connect(write_xlsx_beside)

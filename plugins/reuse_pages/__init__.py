@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 import pickle
+import signal
 from pathlib import Path
 
 from pelican import signals
@@ -24,7 +25,9 @@ from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from gongkai.files import link_or_copy
+from gongkai.forked import fork
 from gongkai.pagecache import Digests, code_digest, forget_templates, template_reads
+from gongkai.signals import build_failed
 
 log = logging.getLogger(__name__)
 _writers: list = []  # this build's writer, for finalized
@@ -56,6 +59,7 @@ class ReusingWriter(Writer):
         self.code = None
         self.reused = 0
         self.rendered: list = []
+        self.beside_children: list = []  # (pid, pipe) of beside()
         forget_templates()
         _writers[:] = [self]
 
@@ -106,6 +110,62 @@ class ReusingWriter(Writer):
         self._written_files.add(filename)
         self.linked.add(filename)
         return _Link(source, filename)
+
+    def beside(self, work) -> None:
+        """work(self) in a forked child (gongkai.forked): it writes into the same
+        output, and what it rendered, linked and recorded comes back through a
+        pipe when the build joins it (join, at finalized)."""
+        read, write = os.pipe()
+
+        def child():
+            os.close(read)
+            before = (dict(self.new), set(self._written_files), set(self._overridden_files), set(self.linked),
+                      len(self.rendered), self.reused)
+            try:
+                work(self)
+                report = {"new": {k: v for k, v in self.new.items() if before[0].get(k) != v},
+                          "written": self._written_files - before[1], "overridden": self._overridden_files - before[2],
+                          "linked": self.linked - before[3], "rendered": self.rendered[before[4]:],
+                          "reused": self.reused - before[5]}
+            except BaseException as exc:  # noqa: BLE001 — the build reports it when it joins
+                report = {"error": f"{type(exc).__name__}: {exc}"}
+            with os.fdopen(write, "wb") as pipe:
+                pickle.dump(report, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+
+        pid = fork(child, own_group=True)
+        os.close(write)
+        self.beside_children.append((pid, read))
+
+    def join(self) -> None:
+        """Wait for the children of beside() and take in their records; a child's error fails the build."""
+        errors = []
+        while self.beside_children:
+            pid, read = self.beside_children.pop(0)
+            with os.fdopen(read, "rb") as pipe:
+                data = pipe.read()
+            os.waitpid(pid, 0)
+            report = pickle.loads(data) if data else {"error": "写出页面的进程意外退出"}
+            if "error" in report:
+                errors.append(report["error"])
+                continue
+            self.new.update(report["new"])
+            self._written_files |= report["written"]
+            self._overridden_files |= report["overridden"]
+            self.linked |= report["linked"]
+            self.rendered += report["rendered"]
+            self.reused += report["reused"]
+        if errors:
+            raise RuntimeError("；".join(errors))
+
+    def abandon(self) -> None:
+        while self.beside_children:
+            pid, read = self.beside_children.pop()
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            os.close(read)
+            os.waitpid(pid, 0)
 
     def save(self):
         """The build finished: record what each page was made from, with its file's stamp."""
@@ -181,9 +241,18 @@ def get_writer(pelican):
     return ReusingWriter
 
 
-def save(pelican):
-    if _writers and _writers[0].enabled:
-        _writers.pop().save()
+def finish(pelican):
+    """Every page is written: join what was written beside, then keep the record."""
+    if _writers:
+        writer = _writers.pop()
+        writer.join()
+        if writer.enabled:
+            writer.save()
+
+
+def abandon(*_args, **_kwargs):
+    while _writers:
+        _writers.pop().abandon()
 
 
 def register():
@@ -191,4 +260,6 @@ def register():
     signals.get_writer.connect(get_writer)
     # finalized (this plugin is last in PLUGINS): everything, the search index
     # included, succeeded; only then is the record of this build kept.
-    signals.finalized.connect(save)
+    signals.finalized.connect(finish)
+    # A build that fails (scripts/build.py) leaves nothing writing beside it.
+    build_failed.connect(abandon)

@@ -22,6 +22,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator
 
 from gongkai import present, solicitation as sol
+from gongkai.forked import beside
 from gongkai.settings import asof, complete
 
 LISTING = "yjzj/"
@@ -140,6 +141,10 @@ def _write_ics(generator, items):
             fh.write(data)
 
 
+def write_beside(generator, writer):
+    beside(writer, lambda w: write(generator, w))
+
+
 def register():
     # all_generators_finalized: every article is read and the links plugin has
     # resolved references (article_generator_finalized), and nothing is written
@@ -147,4 +152,5 @@ def register():
     signals.all_generators_finalized.connect(attach)
     # article_writer_finalized: the articles are written; add the listings,
     # feed and calendar files with the same writer (same output folder).
-    signals.article_writer_finalized.connect(write)
+    # Written beside the build (gongkai.forked.beside), on the other core.
+    signals.article_writer_finalized.connect(write_beside)

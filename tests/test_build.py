@@ -147,3 +147,26 @@ def test_a_build_in_place_replaces_its_search_index(tmp_path):
     assert not (bundle / "pagefind").exists()
     fragments = [gzip.decompress(f.read_bytes()) for f in (bundle / "fragment").glob("*.pf_fragment")]
     assert len(fragments) == 2 and any("提升政府执行力".encode() in f for f in fragments)
+
+
+def test_a_page_written_beside_the_build_that_fails_fails_the_build(tmp_path):
+    """The annual reports are written in a forked child (gongkai.forked.beside): a
+    template error there fails the build with one line, and the output stays as it was."""
+    content = make_tree(tmp_path, SEED)
+    out = tmp_path / "out"
+    assert build_site(content, out).returncode == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    report = theme / "templates" / "annual_report.html"
+    report.write_text(report.read_text(encoding="utf-8").replace(
+        "{% block content %}", "{% block content %}{{ no_such_value.attribute.missing }}", 1), encoding="utf-8")
+    settings = tmp_path / "broken_theme_conf.py"
+    settings.write_text(f"__file__ = {str(ROOT / 'pelicanconf.py')!r}\n"
+                        f"exec(open(__file__, encoding='utf-8').read())\nTHEME = {str(theme)!r}\n"
+                        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n", encoding="utf-8")
+    result = build_site(content, out, settings=str(settings))
+    assert result.returncode == 1
+    assert "构建失败" in result.stderr and "no_such_value" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -155,7 +155,7 @@ class ReusingWriter(Writer):
             self.rendered += report["rendered"]
             self.reused += report["reused"]
         if errors:
-            raise RuntimeError("；".join(errors))
+            raise RuntimeError("另一进程写出页面时出错：" + "；".join(errors))
 
     def abandon(self) -> None:
         while self.beside_children:

@@ -29,9 +29,15 @@ def read_tree(content_root: Path | None = None, settings: dict | None = None, wo
 def read_files(files, content_root: Path, settings: dict | None = None, workers: int | None = None, then=None):
     """The given files of a content tree as Documents, in order (parallel when many).
     then: a module-level function applied to each Document in the worker (its result is returned)."""
+    return list(iter_files(files, content_root, settings, workers, then))
+
+
+def iter_files(files, content_root: Path, settings: dict | None = None, workers: int | None = None, then=None):
+    """read_files, one result at a time as the workers finish them (in order)."""
     jobs = [(f, content_root, settings, then) for f in files]
     workers = workers or min(os.cpu_count() or 1, 4)
     if workers > 1 and len(jobs) > 200:
         with ProcessPoolExecutor(workers) as pool:
-            return list(pool.map(_read, jobs, chunksize=64))
-    return [_read(j) for j in jobs]
+            yield from pool.map(_read, jobs, chunksize=64)
+    else:
+        yield from (_read(j) for j in jobs)

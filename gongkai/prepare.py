@@ -5,14 +5,15 @@ changed file: the results ride on the Document (doc.derived) in Pelican's
 content cache.
 
 A cold build has thousands of such files and each is independent, so the
-reader plugin prepares them all up front on every core (prepare_many)."""
+reader plugin hands them all to worker processes on every core (prepare_many)
+and takes each one as Pelican reads it."""
 from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
 
 from . import budget, related, render, schema
-from .corpus import read_files
+from .corpus import iter_files
 from .model import pickle_document, read_document, unpickle_document
 from .validate import document_problems
 
@@ -43,9 +44,10 @@ def prepare(path, content_root: Path, settings: dict):
     return derive(read_document(path, content_root, settings), _needed(settings), content_root)
 
 
-def prepare_many(paths, content_root: Path, settings: dict) -> dict:
-    """{path: (doc, html)} for many files, in parallel worker processes."""
+def prepare_many(paths, content_root: Path, settings: dict):
+    """(path, (doc, html)) for many files, in order, as parallel worker processes finish them."""
     settings = _needed(settings)
-    results = read_files(paths, content_root, settings,
+    results = iter_files(paths, content_root, settings,
                          then=partial(derive_pickled, settings=settings, content_root=content_root))
-    return {path: (unpickle_document(doc), html) for path, (doc, html) in zip(paths, results)}
+    for path, (doc, html) in zip(paths, results):
+        yield path, (unpickle_document(doc), html)

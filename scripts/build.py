@@ -44,8 +44,13 @@ def build(settings_file: Path, output: Path, quiet: bool = False, content: Path 
     for name in REPORTING:
         logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
     start = time.perf_counter()
+    wanted = [str(name) for name in settings.get("PLUGINS") or []]
     try:
-        Pelican(settings).run()
+        pelican = Pelican(settings)
+        missing = [name for name in wanted if name not in pelican.settings["PLUGINS"]]
+        if missing:  # Pelican only logs it, and would build a site without them
+            raise RuntimeError(f"插件没有加载：{'、'.join(missing)}（请检查设置文件中的 PLUGIN_PATHS）")
+        pelican.run()
     except Exception as exc:  # noqa: BLE001 — staff see one Chinese line, never a traceback
         build_failed.send(settings)
         shutil.rmtree(tmp, ignore_errors=True)

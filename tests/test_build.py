@@ -170,3 +170,19 @@ def test_a_page_written_beside_the_build_that_fails_fails_the_build(tmp_path):
     assert "构建失败" in result.stderr and "no_such_value" in result.stderr
     assert "Traceback" not in result.stderr
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_build_whose_plugins_do_not_load_stops(tmp_path):
+    """Pelican only logs a plugin it cannot load and builds a site without it:
+    an empty site would be swapped in. The build stops instead."""
+    content = make_tree(tmp_path, SEED)
+    settings = tmp_path / "no_plugins_conf.py"  # PLUGIN_PATHS = ["plugins"] now resolves beside this file
+    settings.write_text(f"__file__ = {str(ROOT / 'pelicanconf.py')!r}\n"
+                        f"exec(open(__file__, encoding='utf-8').read())\nTHEME = {str(ROOT / 'theme')!r}\n",
+                        encoding="utf-8")
+    out = tmp_path / "out"
+    result = build_site(content, out, settings=str(settings))
+    assert result.returncode == 1
+    assert "插件没有加载：gongkai_reader" in result.stderr and "PLUGIN_PATHS" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()

@@ -23,8 +23,29 @@ from gongkai.settings import complete
 
 log = logging.getLogger(__name__)
 
-# {absolute path: (Document, body HTML)} prepared ahead for this build's reads.
+# {absolute path: (Document, body HTML)} prepared ahead for this build's reads,
+# taken from _stream (gongkai.prepare.prepare_many) as Pelican asks for them.
 _prepared: dict = {}
+_stream: list = []
+_failed: list = []  # what stopped the workers
+
+
+def _take(path: str):
+    """The prepared file, waiting for the workers as long as it takes: Pelican
+    reads the files in the order they were handed to them, so its own work on
+    each file overlaps theirs on the next ones."""
+    while path not in _prepared and _stream:
+        try:
+            done, result = next(_stream[0])
+        except StopIteration:
+            _stream.clear()
+            break
+        except Exception as exc:  # noqa: BLE001 — Pelican would skip the file: read_all fails the build
+            _stream.clear()
+            _failed.append(exc)
+            break
+        _prepared[done] = result
+    return _prepared.pop(path, None)
 
 
 def slug_of(doc) -> str:
@@ -46,7 +67,7 @@ class GongkaiReader(BaseReader):
     def read(self, source_path):
         settings = complete(self.settings)
         content_root = Path(self.settings["PATH"])
-        ready = _prepared.pop(os.path.abspath(source_path), None)
+        ready = _take(os.path.abspath(source_path))
         doc, html = ready or prepare(source_path, content_root, settings)
         meta = {"title": doc.meta.get("title") or Path(source_path).stem, "slug": slug_of(doc), "doc": doc}
         published = doc.meta.get("date")
@@ -82,21 +103,29 @@ def prepare_ahead(generator):
              for f in generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])]
     stale = [p for p in paths if p.endswith(".md") and generator.readers.get_cached_data(p, (None, None))[0] is None]
     _prepared.clear()
-    try:
-        _prepared.update(prepare_many(stale, Path(settings["PATH"]), complete(settings)))
-    finally:
-        # What was loaded and prepared lives as long as the build: set aside
-        # (never walked again by the collector), then collection resumes.
-        gc.freeze()
-        gc.enable()
+    _failed.clear()
+    _stream[:] = [prepare_many(stale, Path(settings["PATH"]), complete(settings))] if stale else []
+
+
+def read_all(generator):
+    """Every article is read: the workers are done (their pool closes), and what
+    was loaded and prepared, which lives as long as the build, is set aside
+    (never walked again by the collector); then collection resumes."""
+    while _stream:
+        _take(None)
+    _prepared.clear()
+    gc.freeze()
+    gc.enable()
+    if _failed:
+        raise _failed.pop()
 
 
 def pause_collector(pelican):
     """Pelican's content cache is about to load: ten million objects at 10,000
     documents, none of them garbage. Python's collector would walk the growing
     heap again and again meanwhile, and again whenever the heap grows by a
-    quarter (loading took 5.3 s instead of 1.4 s), so it rests until the files
-    are prepared (prepare_ahead)."""
+    quarter (loading took 5.3 s instead of 1.4 s), so it rests until every
+    file is read (read_all)."""
     gc.disable()
 
 
@@ -174,6 +203,8 @@ def register():
     signals.content_object_init.connect(pin_urls)
     # article_generator_init: the generator knows its files and its cache; nothing is read yet.
     signals.article_generator_init.connect(prepare_ahead)
+    # article_generator_pretaxonomy: every article is read.
+    signals.article_generator_pretaxonomy.connect(read_all)
     signals.article_generator_init.connect(save_cache_whole)
     # readers_init: replace Pelican's Markdown reader, so front-matter is YAML read by our model.
     signals.readers_init.connect(add_reader)

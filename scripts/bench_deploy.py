@@ -51,9 +51,11 @@ def main(argv=None) -> int:
     parser.add_argument("--site", default=None, help="（bench.py 传入，不使用：这里会重新发布）")
     parser.add_argument("--duration", type=int, default=10, help="wrk 每个页面运行的秒数")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--work", default=None, help="工作目录（bench.py 传入，由它在最后删除）")
     args = parser.parse_args(argv)
 
-    work = Path(tempfile.mkdtemp(prefix="gongkai-bench-deploy-"))
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="gongkai-bench-deploy-"))
+    work.mkdir(parents=True, exist_ok=True)
     deploy = work / "deploy"
     port = publish_mod.free_port()
     env = dict(os.environ, DEPLOY_DIR=str(deploy), ASOF=os.environ.get("ASOF", ASOF),
@@ -97,7 +99,8 @@ def main(argv=None) -> int:
         print(f"  无法测量：{exc}")
         return 1
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -175,3 +175,21 @@ def test_document_is_typed_at_the_boundary():
     assert doc.meta["type"] == "policy"
     assert doc.lines["index_no"] == 8
     assert doc.body.lstrip().startswith("各乡(镇)人民政府")
+
+
+def test_a_file_pelican_could_not_process_stops_the_build():
+    """Pelican logs a file its read loop fails on and builds without it; the
+    validation plugin turns it into an error line, so the build stops."""
+    import sys
+    from types import SimpleNamespace
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from validation import unread
+
+    content = ROOT / "content"
+    gen = SimpleNamespace(path=str(content), context={"generated_content": {
+        "policy/yanzhengfa-2018-10-executive-capacity.md": None, "policy/other.md": object()}})
+    problems = unread([gen, gen])  # generators share one context: each file once
+    assert [(p.path, p.code, p.is_error) for p in problems] == [
+        ("content/policy/yanzhengfa-2018-10-executive-capacity.md", "internal_error", True)]
+    assert "无法处理" in str(problems[0])

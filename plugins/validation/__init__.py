@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from pathlib import Path
 
 from pelican import signals
 
 from gongkai import messages
 from gongkai.settings import asof, complete
-from gongkai.validate import all_problems
+from gongkai.model import relpath
+from gongkai.validate import all_problems, internal_error
 
 log = logging.getLogger(__name__)
 WARNINGS_PER_CODE = 5
@@ -32,11 +34,22 @@ def documents(generators):
                     yield doc
 
 
+def unread(generators) -> list:
+    """Files Pelican could not process: it logs them and builds without them."""
+    out = []
+    for gen in generators:
+        for path, item in (getattr(gen, "context", None) or {}).get("generated_content", {}).items():
+            if item is None:
+                where = relpath(Path(gen.path) / path)
+                out.append(internal_error(where, RuntimeError("Pelican 无法处理这个文件，构建时跳过了它")))
+    return list({p.path: p for p in out}.values())
+
+
 def check(generators):
     gen = generators[0]
     settings = complete(gen.settings)
     problems = all_problems(list(documents(generators)), settings=settings,
-                            content_root=gen.path, asof=asof(settings))
+                            content_root=gen.path, asof=asof(settings)) + unread(generators)
     shown = Counter()
     for p in problems:
         if p.is_error:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
+import signal
 
 
 def fork(work, own_group: bool = False) -> int:
@@ -32,6 +34,54 @@ def fork(work, own_group: bool = False) -> int:
     return pid
 
 
+class ChildFailed(Exception):
+    """What went wrong in a Child, as one line for staff."""
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+class Child:
+    """work() in a forked child of its own process group (fork); what it
+    returns, or what went wrong (describe(exc), or died when it vanished),
+    comes back through a pipe when the build asks for it (result). stop()
+    kills it and whatever it started."""
+
+    def __init__(self, work, describe=_describe, died: str = "子进程意外退出"):
+        read, write = os.pipe()
+
+        def run():
+            os.close(read)
+            try:
+                report = {"result": work()}
+            except BaseException as exc:  # noqa: BLE001 — raised by result() in the build
+                report = {"error": describe(exc)}
+            with os.fdopen(write, "wb") as pipe:
+                pickle.dump(report, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+
+        self.pid = fork(run, own_group=True)
+        os.close(write)
+        self.pipe, self.died = read, died
+
+    def result(self):
+        with os.fdopen(self.pipe, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(self.pid, 0)
+        report = pickle.loads(data) if data else {"error": self.died}
+        if "error" in report:
+            raise ChildFailed(report["error"])
+        return report["result"]
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        os.close(self.pipe)
+        os.waitpid(self.pid, 0)
+
+
 def beside(writer, work) -> None:
     """work(writer) in a forked child when the writer can (plugins/reuse_pages:
     ReusingWriter.beside), else here and now. For pages written once every
@@ -41,3 +91,18 @@ def beside(writer, work) -> None:
         work(writer)
     else:
         run(work)
+
+
+_RECEIVERS: dict = {}
+
+
+def written_beside(write):
+    """An article_writer_finalized receiver that runs write(generator, writer)
+    beside the build. Connect it with weak=False (nothing else holds it); it is
+    the same object for the same write, so registering a plugin twice (a new
+    Pelican in one process) connects it once."""
+    if write not in _RECEIVERS:
+        def receiver(generator, writer):
+            beside(writer, lambda w: write(generator, w))
+        _RECEIVERS[write] = receiver
+    return _RECEIVERS[write]

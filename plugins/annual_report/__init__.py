@@ -9,7 +9,7 @@ from pathlib import Path
 from pelican import signals
 
 from gongkai import annual_report
-from gongkai.forked import beside
+from gongkai.forked import written_beside
 
 BASE = "annual-report/"
 
@@ -54,11 +54,7 @@ def write_reports(generator, writer):
                       url=BASE, gk_years=[(y, year_url(y)) for y in sorted(years, reverse=True)])
 
 
-def write_reports_beside(generator, writer):
-    beside(writer, lambda w: write_reports(generator, w))
-
-
 def register():
     # article_writer_finalized: every article is read and has its URL; the writer is available.
     # The reports are written beside the build (gongkai.forked.beside), on the other core.
-    signals.article_writer_finalized.connect(write_reports_beside)
+    signals.article_writer_finalized.connect(written_beside(write_reports), weak=False)

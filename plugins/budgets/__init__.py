@@ -10,7 +10,7 @@ from pathlib import Path
 from pelican import signals
 
 from gongkai import budget
-from gongkai.forked import beside
+from gongkai.forked import written_beside
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +47,6 @@ def write_xlsx(generator, writer):
             budget.write_xlsx(t.table, output / t.xlsx_save_as, cache)
 
 
-def write_xlsx_beside(generator, writer):
-    beside(writer, lambda w: write_xlsx(generator, w))
-
-
 def add_filters(generator):
     generator.env.filters.update({"money": budget.money, "budget_facts": budget.facts})
 
@@ -63,4 +59,4 @@ def register():
     signals.article_generator_finalized.connect(attach)
     # article_writer_finalized: the output folder exists; the .xlsx copies go beside the CSVs.
     # Written beside the build (gongkai.forked.beside), on the other core.
-    signals.article_writer_finalized.connect(write_xlsx_beside)
+    signals.article_writer_finalized.connect(written_beside(write_xlsx), weak=False)

@@ -15,7 +15,6 @@ import hashlib
 import logging
 import os
 import pickle
-import signal
 from pathlib import Path
 
 from pelican import signals
@@ -25,7 +24,7 @@ from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from gongkai.files import link_or_copy
-from gongkai.forked import fork
+from gongkai.forked import Child, ChildFailed
 from gongkai.pagecache import Digests, code_digest, forget_templates, template_reads
 from gongkai.signals import build_failed
 
@@ -59,7 +58,7 @@ class ReusingWriter(Writer):
         self.code = None
         self.reused = 0
         self.rendered: list = []
-        self.beside_children: list = []  # (pid, pipe) of beside()
+        self.beside_children: list = []  # gongkai.forked.Child of beside()
         forget_templates()
         _writers[:] = [self]
 
@@ -112,41 +111,29 @@ class ReusingWriter(Writer):
         return _Link(source, filename)
 
     def beside(self, work) -> None:
-        """work(self) in a forked child (gongkai.forked): it writes into the same
-        output, and what it rendered, linked and recorded comes back through a
-        pipe when the build joins it (join, at finalized)."""
-        read, write = os.pipe()
+        """work(self) in a forked child (gongkai.forked.Child): it writes into the
+        same output, and what it rendered, linked and recorded comes back when the
+        build joins it (join, at finalized)."""
+        self.beside_children.append(Child(lambda: self._written_by(work), died="写出页面的进程意外退出"))
 
-        def child():
-            os.close(read)
-            before = (dict(self.new), set(self._written_files), set(self._overridden_files), set(self.linked),
-                      len(self.rendered), self.reused)
-            try:
-                work(self)
-                report = {"new": {k: v for k, v in self.new.items() if before[0].get(k) != v},
-                          "written": self._written_files - before[1], "overridden": self._overridden_files - before[2],
-                          "linked": self.linked - before[3], "rendered": self.rendered[before[4]:],
-                          "reused": self.reused - before[5]}
-            except BaseException as exc:  # noqa: BLE001 — the build reports it when it joins
-                report = {"error": f"{type(exc).__name__}: {exc}"}
-            with os.fdopen(write, "wb") as pipe:
-                pickle.dump(report, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-
-        pid = fork(child, own_group=True)
-        os.close(write)
-        self.beside_children.append((pid, read))
+    def _written_by(self, work) -> dict:
+        """In the child: work(self), then what it added to this writer's record."""
+        before = (dict(self.new), set(self._written_files), set(self._overridden_files), set(self.linked),
+                  len(self.rendered), self.reused)
+        work(self)
+        return {"new": {k: v for k, v in self.new.items() if before[0].get(k) != v},
+                "written": self._written_files - before[1], "overridden": self._overridden_files - before[2],
+                "linked": self.linked - before[3], "rendered": self.rendered[before[4]:],
+                "reused": self.reused - before[5]}
 
     def join(self) -> None:
         """Wait for the children of beside() and take in their records; a child's error fails the build."""
         errors = []
         while self.beside_children:
-            pid, read = self.beside_children.pop(0)
-            with os.fdopen(read, "rb") as pipe:
-                data = pipe.read()
-            os.waitpid(pid, 0)
-            report = pickle.loads(data) if data else {"error": "写出页面的进程意外退出"}
-            if "error" in report:
-                errors.append(report["error"])
+            try:
+                report = self.beside_children.pop(0).result()
+            except ChildFailed as exc:
+                errors.append(str(exc))
                 continue
             self.new.update(report["new"])
             self._written_files |= report["written"]
@@ -159,13 +146,7 @@ class ReusingWriter(Writer):
 
     def abandon(self) -> None:
         while self.beside_children:
-            pid, read = self.beside_children.pop()
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            os.close(read)
-            os.waitpid(pid, 0)
+            self.beside_children.pop().stop()
 
     def save(self):
         """The build finished: record what each page was made from, with its file's stamp."""

@@ -18,13 +18,11 @@ PyPI build in this Python, `python -m pagefind`); False switches indexing off
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -34,7 +32,7 @@ from pathlib import Path
 from pelican import signals
 
 from gongkai.files import link_or_copy
-from gongkai.forked import fork
+from gongkai.forked import Child, ChildFailed
 from gongkai.searchkeys import page_keys
 from gongkai.signals import build_failed
 
@@ -173,27 +171,14 @@ class Indexer:
     def __init__(self, output: Path, cmd: list, cache: Path | None):
         self.output, self.cmd, self.cache = output, cmd, cache
         self.work = Path(tempfile.mkdtemp(prefix=".search-", dir=work_root(output)))
-        self.pid = None
+        self.child = None
         self.report: dict = {}
 
     def start(self, parts: list, template):
         """parts: the documents of each part; template: components/search_record."""
-        read, write = os.pipe()
-
-        def work():  # in the child: the report goes back through the pipe
-            os.close(read)
-            try:
-                report = self._index_all(parts, template)
-            except SearchIndexError as exc:
-                report = {"error": str(exc)}
-            except BaseException as exc:  # noqa: BLE001 — reported by finish() in the build
-                report = {"error": f"搜索索引构建失败：{type(exc).__name__}: {exc}"}
-            with os.fdopen(write, "w", encoding="utf-8") as pipe:
-                json.dump(report, pipe)
-
-        self.pid = fork(work, own_group=True)  # Pagefind, the child's child, in the same group
-        os.close(write)
-        self.pipe = read
+        # Pagefind, the child's child, is in the child's process group: abandon() stops both.
+        self.child = Child(lambda: self._index_all(parts, template), describe=_describe,
+                           died="搜索索引构建失败：建立索引的进程意外退出。")
 
     def _index_all(self, parts: list, template) -> dict:
         """In the child: each part's bundle, made in the work folder or found in
@@ -232,32 +217,28 @@ class Indexer:
                     shutil.rmtree(old, ignore_errors=True)
         return report
 
-    def _wait(self) -> dict:
-        with os.fdopen(self.pipe, encoding="utf-8") as pipe:
-            text = pipe.read()
-        os.waitpid(self.pid, 0)
-        self.pid = None
-        return json.loads(text) if text else {"error": "搜索索引构建失败：建立索引的进程意外退出。"}
-
     def finish(self) -> None:
         """In the build, once every page is written: wait for the bundles (the child puts them into the output)."""
         try:
-            self.report = self._wait()
-            if "error" in self.report:
-                raise SearchIndexError(self.report["error"])
+            child, self.child = self.child, None
+            self.report = child.result()
+        except ChildFailed as exc:
+            raise SearchIndexError(str(exc)) from None
         finally:
             shutil.rmtree(self.work, ignore_errors=True)
 
     def abandon(self) -> None:
-        if self.pid is not None:
-            try:
-                os.killpg(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            os.close(self.pipe)
-            os.waitpid(self.pid, 0)
-            self.pid = None
+        if self.child is not None:
+            self.child.stop()
+            self.child = None
         shutil.rmtree(self.work, ignore_errors=True)
+
+
+def _describe(exc: BaseException) -> str:
+    """A failure in the indexing child, as finish() reports it."""
+    if isinstance(exc, SearchIndexError):
+        return str(exc)
+    return f"搜索索引构建失败：{type(exc).__name__}: {exc}"
 
 
 _indexer: list = []  # the running Indexer of this build, if any

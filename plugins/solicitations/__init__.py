@@ -22,7 +22,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator
 
 from gongkai import present, solicitation as sol
-from gongkai.forked import beside
+from gongkai.forked import written_beside
 from gongkai.settings import asof, complete
 
 LISTING = "yjzj/"
@@ -141,10 +141,6 @@ def _write_ics(generator, items):
             fh.write(data)
 
 
-def write_beside(generator, writer):
-    beside(writer, lambda w: write(generator, w))
-
-
 def register():
     # all_generators_finalized: every article is read and the links plugin has
     # resolved references (article_generator_finalized), and nothing is written
@@ -153,4 +149,4 @@ def register():
     # article_writer_finalized: the articles are written; add the listings,
     # feed and calendar files with the same writer (same output folder).
     # Written beside the build (gongkai.forked.beside), on the other core.
-    signals.article_writer_finalized.connect(write_beside)
+    signals.article_writer_finalized.connect(written_beside(write), weak=False)

@@ -35,14 +35,11 @@ def documents(generators):
 
 
 def unread(generators) -> list:
-    """Files Pelican could not process: it logs them and builds without them."""
-    out = []
-    for gen in generators:
-        for path, item in (getattr(gen, "context", None) or {}).get("generated_content", {}).items():
-            if item is None:
-                where = relpath(Path(gen.path) / path)
-                out.append(internal_error(where, RuntimeError("Pelican 无法处理这个文件，构建时跳过了它")))
-    return list({p.path: p for p in out}.values())
+    """Files Pelican could not process: it logs them and builds without them.
+    (Its generators share one context, where such a file's entry is None.)"""
+    gen = generators[0]
+    return [internal_error(relpath(Path(gen.path) / path), RuntimeError("Pelican 无法处理这个文件，构建时跳过了它"))
+            for path, item in gen.context.get("generated_content", {}).items() if item is None]
 
 
 def check(generators):

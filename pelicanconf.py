@@ -90,7 +90,7 @@ CHECK_MODIFIED_METHOD = "mtime"
 # than reading the documents it saves (10,000 documents: ~5 s a build).
 GZIP_CACHE = False
 
-from gongkai import present  # noqa: E402  (values for templates are computed in Python)
+from gongkai.core import present  # noqa: E402  (values for templates are computed in Python)
 
 # Autoescape everything; the Markdown body, cleaned once by nh3 in
 # gongkai.render, is the only value marked safe (|safe in article/page.html).

@@ -11,8 +11,8 @@ from functools import lru_cache
 import pytest
 
 from conftest import ARTIFACTS, ROOT
-from gongkai import schema
-from gongkai.corpus import read_tree
+from gongkai.core import schema
+from gongkai.core.corpus import read_tree
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ARTIFACTS / "screenshots"

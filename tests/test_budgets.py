@@ -149,7 +149,7 @@ def test_budget_table_is_accessible_and_the_chart_has_its_numbers(page):
     # no inline styles, scripts or handlers: colours are SVG presentation attributes
     assert not soup.select("main [style]") and not soup.select("script:not([src])")
     assert not [t for t in soup.find_all(True) if any(a.startswith("on") for a in t.attrs)]
-    assert soup.select_one(f'link[href$="theme/css/data.css"]') is not None
+    assert soup.select_one('link[href$="theme/css/data.css"]') is not None
 
 
 def test_downloads_are_the_published_csv_and_an_xlsx_copy(page, site):
@@ -210,9 +210,9 @@ def test_a_prepared_budget_document_pickles_as_the_bytes_it_arrived_as():
     (gongkai.model), and its tables' cells come back with the same Decimals."""
     import pickle
 
-    from gongkai.model import pickle_document, read_document, unpickle_document
-    from gongkai.prepare import _needed, derive
-    from gongkai.settings import complete
+    from gongkai.core.model import pickle_document, read_document, unpickle_document
+    from gongkai.build.speed.prepare import _needed, derive
+    from gongkai.core.settings import complete
 
     content = ROOT / "content"
     settings = _needed(complete({"PATH": str(content), "THEME": str(ROOT / "theme"),

@@ -93,7 +93,7 @@ class _OldCell:
     """Unpickles as a call that today's Cell refuses: a cache written by older code."""
 
     def __reduce__(self):
-        from gongkai.budget import Cell
+        from gongkai.core.budget import Cell
         return (Cell, ())
 
 

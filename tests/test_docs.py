@@ -3,8 +3,8 @@ schema and up to date, and every message code has a 常见错误 entry."""
 from __future__ import annotations
 
 from conftest import ROOT, run_script
-from gongkai import schema
-from gongkai.messages import MESSAGES
+from gongkai.core import schema
+from gongkai.core.messages import MESSAGES
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import CORPUS, FIXTURES, SEEDS, run_script
-from gongkai.importer import extract
+from gongkai.commands.importer import extract
 
 PAGES = CORPUS / "portal-html"
 SEED = SEEDS / "000_a4845460e2f79c42.txt"

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from conftest import run_script
-from gongkai.linkcheck import check, resolve
+from gongkai.core.linkcheck import check, resolve
 
 
 def test_real_site_has_no_broken_links(site):

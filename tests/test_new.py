@@ -8,7 +8,7 @@ import re
 import yaml
 
 from conftest import run_script
-from gongkai import schema
+from gongkai.core import schema
 from publishing_docs import seed_paragraphs, seed_policy, write
 
 POLICY = ["--type", "policy", "--title", "延寿县人民政府印发关于进一步提升政府执行力的意见的通知",

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import gzip
 import http.client
-import importlib.util
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,11 +14,9 @@ import brotli
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ARTIFACTS, ASOF, ROOT, run_script
+from conftest import ARTIFACTS, ASOF, run_script
 
-spec = importlib.util.spec_from_file_location("gk_publish", ROOT / "scripts" / "publish.py")
-publish_mod = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(publish_mod)
+from gongkai.commands import publish as publish_mod
 
 pytestmark = pytest.mark.skipif(not publish_mod.NGINX.is_file(),
                                 reason=f"{publish_mod.NGINX} 未安装（apt-get install nginx）")

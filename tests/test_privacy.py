@@ -6,7 +6,7 @@ from __future__ import annotations
 import docx
 
 from conftest import ASOF, run_script
-from gongkai.privacy import find_numbers, id_checksum_ok, luhn_ok, mask
+from gongkai.core.privacy import find_numbers, id_checksum_ok, luhn_ok, mask
 from publishing_docs import seed_paragraphs, seed_policy, write
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fcntl
 import gzip
-import importlib.util
 import json
 import os
 import shutil
@@ -21,9 +20,7 @@ CONTENT = FIXTURES / "deploy_content"
 
 
 def _publish_module():
-    spec = importlib.util.spec_from_file_location("gk_publish", ROOT / "scripts" / "publish.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    from gongkai.commands import publish as module
     return module
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gongkai.model import Document
-from gongkai.related import related
+from gongkai.core.model import Document
+from gongkai.core.related import related
 
 SEED = "xxgk/11230129MB1848123X-2018-00010/"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from gongkai import schema
-from gongkai.model import read_document
+from gongkai.core import schema
+from gongkai.core.model import read_document
 
 EXAMPLES = ROOT / "metadata_schema" / "examples"
 

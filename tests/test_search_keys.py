@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
-from gongkai import schema
-from gongkai.searchkeys import doc_no_key, doc_no_variants, index_no_key, query_doc_no, query_index_no
+from gongkai.core import schema
+from gongkai.core.searchkeys import doc_no_key, doc_no_variants, index_no_key, query_doc_no, query_index_no
 
 # (typed, canonical 发文字号 or None)
 DOC_NO_CASES = [

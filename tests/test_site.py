@@ -13,8 +13,9 @@ from functools import lru_cache
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, build_site, soup_of
-from gongkai import schema, site as structure
-from gongkai.corpus import read_tree
+from gongkai.core import schema
+from gongkai.core import site as structure
+from gongkai.core.corpus import read_tree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -17,8 +17,8 @@ import icalendar
 import pytest
 
 from conftest import FIXTURES, ROOT, build_site, run_script, soup_of
-from gongkai import solicitation as sol
-from gongkai.model import read_document
+from gongkai.core import solicitation as sol
+from gongkai.core.model import read_document
 
 LIFECYCLE = FIXTURES / "solicitations" / "lifecycle"
 CHECKS = FIXTURES / "solicitations" / "checks"

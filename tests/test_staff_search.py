@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from conftest import ROOT, run_script
-from gongkai import staffsearch
+from gongkai.commands import staffsearch
 
 SEED = "content/policy/yanzhengfa-2018-10-executive-capacity.md"
 
@@ -193,7 +193,7 @@ def test_an_updated_index_ranks_like_a_new_one(tree):
         path.unlink()
     ix, update = staffsearch.open_index(content, cache)
     assert update.reindexed and update.removed
-    from gongkai.corpus import read_tree
+    from gongkai.core.corpus import read_tree
     fresh = staffsearch.build_index(read_tree(content))
     for query in ("营商环境", "政府执行力", "issuer:县财政局", "type:budget", "year:2015-2018", '"提升政府执行力"'):
         kept, new = staffsearch.search(query, ix=ix), staffsearch.search(query, ix=fresh)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from conftest import run_script
-from gongkai.timeliness import working_days_after
+from gongkai.core.timeliness import working_days_after
 from publishing_docs import seed_policy, write
 
 

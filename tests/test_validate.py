@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_script
-from gongkai.model import read_document
-from gongkai.schema import normalize_doc_no
+from gongkai.core.model import read_document
+from gongkai.core.schema import normalize_doc_no
 
 SEED = ROOT / "content" / "policy" / "yanzhengfa-2018-10-executive-capacity.md"
 HOLIDAYS = ROOT / "content" / "policy" / "sc-2018-guobanfamingdian15-2019-holidays.md"

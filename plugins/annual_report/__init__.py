@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pelican import signals
 
-from gongkai import annual_report
-from gongkai.forked import written_beside
+from gongkai.core import annual_report
+from gongkai.build.speed.forked import written_beside
 
 BASE = "annual-report/"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from pelican import signals
 
-from gongkai import budget
-from gongkai.forked import written_beside
+from gongkai.core import budget
+from gongkai.build.speed.forked import written_beside
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from gongkai.history import history
+from gongkai.core.history import history
 
 
 def attach(generators):

@@ -16,10 +16,11 @@ from pelican import signals
 from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
 
-from gongkai import render, schema
-from gongkai.pagecache import code_digest
-from gongkai.prepare import prepare, prepare_many
-from gongkai.settings import complete
+from gongkai.core import render
+from gongkai.core import schema
+from gongkai.build.speed.pagecache import code_digest
+from gongkai.build.speed.prepare import prepare, prepare_many
+from gongkai.core.settings import complete
 
 log = logging.getLogger(__name__)
 

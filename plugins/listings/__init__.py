@@ -1,7 +1,7 @@
 """The public site's structure around the documents: the home page, the 政务公开
 overview, one section per disclosure, one listing per type, archives by year,
 issuer and topic, the 政策文件库 with static filter pages, the disclosure
-feeds, sitemap.xml and robots.txt. Page values come from gongkai.site; this
+feeds, sitemap.xml and robots.txt. Page values come from gongkai.core.site; this
 module only wires them to Pelican's writer."""
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from xml.sax.saxutils import escape
 
 from pelican import signals
 
-from gongkai import schema, site
-from gongkai.present import iso, zh_date
-from gongkai.settings import complete
+from gongkai.core import schema
+from gongkai.core import site
+from gongkai.core.present import iso, zh_date
+from gongkai.core.settings import complete
 
 
 def _articles(generator) -> list:

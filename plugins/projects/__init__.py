@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from pelican import signals
 
-from gongkai import project
-from gongkai.settings import asof, complete
+from gongkai.core import project
+from gongkai.core.settings import asof, complete
 
 LIST_URL = "project/list/"
 

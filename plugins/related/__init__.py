@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from gongkai.related import related
+from gongkai.core.related import related
 
 
 def add_related(generator):

@@ -23,10 +23,10 @@ from pelican.urlwrappers import URLWrapper
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
-from gongkai.files import link_or_copy
-from gongkai.forked import Child, ChildFailed
-from gongkai.pagecache import Digests, code_digest, forget_templates, template_reads
-from gongkai.signals import build_failed
+from gongkai.build.speed.files import link_or_copy
+from gongkai.build.speed.forked import Child, ChildFailed
+from gongkai.build.speed.pagecache import Digests, code_digest, forget_templates, template_reads
+from gongkai.build.signals import build_failed
 
 log = logging.getLogger(__name__)
 _writers: list = []  # this build's writer, for finalized

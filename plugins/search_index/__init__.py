@@ -31,10 +31,10 @@ from pathlib import Path
 
 from pelican import signals
 
-from gongkai.files import link_or_copy
-from gongkai.forked import Child, ChildFailed
-from gongkai.searchkeys import page_keys
-from gongkai.signals import build_failed
+from gongkai.build.speed.files import link_or_copy
+from gongkai.build.speed.forked import Child, ChildFailed
+from gongkai.core.searchkeys import page_keys
+from gongkai.build.signals import build_failed
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,10 @@ from feedgenerator import Atom1Feed
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
-from gongkai import present, solicitation as sol
-from gongkai.forked import written_beside
-from gongkai.settings import asof, complete
+from gongkai.core import present
+from gongkai.core import solicitation as sol
+from gongkai.build.speed.forked import written_beside
+from gongkai.core.settings import asof, complete
 
 LISTING = "yjzj/"
 FEED = "yjzj/atom.xml"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from pelican import signals
 
-from gongkai import messages
-from gongkai.settings import asof, complete
-from gongkai.model import relpath
-from gongkai.validate import all_problems, internal_error
+from gongkai.core import messages
+from gongkai.core.settings import asof, complete
+from gongkai.core.model import relpath
+from gongkai.core.validate import all_problems, internal_error
 
 log = logging.getLogger(__name__)
 WARNINGS_PER_CODE = 5

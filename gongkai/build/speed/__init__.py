@@ -1,0 +1,1 @@
+"""The speed devices, behind one interface."""

@@ -1,0 +1,1 @@
+"""What the command-line scripts do, importable and testable; scripts/ are thin wrappers."""

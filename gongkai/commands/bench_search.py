@@ -1,0 +1,230 @@
+"""Measure search (issue 4). Prints figures, asserts nothing.
+
+    python scripts/bench_search.py --site output --content content
+    python scripts/bench_search.py --site DIR --content DIR --skip-relevance
+
+For a built site (--site, which must hold pagefind/) and its content tree:
+  * Pagefind index: size on disk and file count over every bundle (a large
+    site is indexed in parts);
+  * staff search and 相关信息 (whoosh / TF-IDF over --content): build time, peak memory;
+  * for a fixed set of typical queries, in headless Chromium served from
+    127.0.0.1: bytes transferred and time to first result, cold (empty
+    cache, new browser context) and warm (same context, page reloaded),
+    median and worst;
+  * precision@5 over tests/relevance.yaml (only meaningful on the real site).
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import json
+import resource
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+from gongkai.core.settings import ROOT
+CHROMIUM = "/usr/bin/chromium"
+# Typical queries: rare and common words, a phrase, names, a 发文字号, an 索引号, one character.
+QUERIES = ["营商环境", "通知", "养老保险", "县财政局", "三公经费", "政府信息公开", "国发〔2019〕5号",
+           "国办发[2018]123号", "竣工验收", "桥", "水土保持", "11230129MB1848123X/2018-00010"]
+
+# The search page's bundles (data-bundles: one, or one per part on a large site;
+# plugins/search_index), opened as the page opens them.
+JS_RUN = """async ([q, sort, filters]) => {
+  const t0 = performance.now();
+  const core = await import('/theme/js/gk-search-core.js');
+  const bundles = document.getElementById('gk-search').dataset.bundles.split(/\\s+/).filter(Boolean)
+    .map((b) => new URL(b, document.baseURI).href);
+  const pf = await import(bundles[0] + 'pagefind.js');
+  await core.openPagefind(pf, bundles);
+  const found = await core.runSearch(pf, q, { sort: sort || 'relevance', filters: filters || {} });
+  const first = found.results.length ? await found.results[0].data() : null;
+  const ms = performance.now() - t0;
+  const top = await Promise.all(found.results.slice(0, 5).map((r) => r.data()));
+  return { ms, total: found.total, urls: top.map((d) => d.url), first: first && first.url };
+}"""
+
+
+# The engine alone (no keys, phrase-first or relaxed fallback): to compare Pagefind builds.
+JS_RAW = """async ([q]) => {
+  const bundles = document.getElementById('gk-search').dataset.bundles.split(/\\s+/).filter(Boolean)
+    .map((b) => new URL(b, document.baseURI).href);
+  const core = await import('/theme/js/gk-search-core.js');
+  const pf = await import(bundles[0] + 'pagefind.js');
+  await core.openPagefind(pf, bundles);
+  const found = await pf.search(q);
+  const top = await Promise.all(found.results.slice(0, 5).map((r) => r.data()));
+  return { urls: top.map((d) => d.url) };
+}"""
+
+
+class _Counting(http.server.SimpleHTTPRequestHandler):
+    sent = 0
+
+    def log_message(self, *args):
+        pass
+
+    def copyfile(self, source, outputfile):
+        data = source.read()
+        type(self).sent += len(data)
+        outputfile.write(data)
+
+
+def serve(directory: Path):
+    handler_cls = type("Counting", (_Counting,), {"sent": 0})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler_cls, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, handler_cls, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def bundle_pages(bundle: Path) -> list:
+    """The page files (paths under the site) a Pagefind bundle holds, from its fragments."""
+    pages = []
+    for fragment in (bundle / "fragment").glob("*.pf_fragment"):
+        url = json.loads(gzip.decompress(fragment.read_bytes())[12:])["url"].lstrip("/")
+        pages.append(url + "index.html" if not url or url.endswith("/") else url)
+    return pages
+
+
+def dir_size(path: Path) -> tuple:
+    files = [f for f in path.rglob("*") if f.is_file()]
+    return sum(f.stat().st_size for f in files), len(files)
+
+
+def percentile_report(values, unit: str, fmt="{:.0f}") -> str:
+    if not values:
+        return "—"
+    return f"中位数 {fmt.format(statistics.median(values))} {unit}，最差 {fmt.format(max(values))} {unit}"
+
+
+def browser_runs(site: Path, queries, repeat_warm: bool = True):
+    """[(query, cold_ms, cold_bytes, warm_ms, warm_bytes, total, urls)] measured in Chromium."""
+    from playwright.sync_api import sync_playwright
+    server, counter, base = serve(site)
+    rows = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            for q in queries:
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(f"{base}/search/")
+                page.wait_for_load_state("networkidle")
+                counter.sent = 0
+                cold = page.evaluate(JS_RUN, [q, None, None])
+                cold_bytes = counter.sent
+                warm, warm_bytes = cold, cold_bytes
+                if repeat_warm:
+                    page.reload()
+                    page.wait_for_load_state("networkidle")
+                    counter.sent = 0
+                    warm = page.evaluate(JS_RUN, [q, None, None])
+                    warm_bytes = counter.sent
+                rows.append((q, cold["ms"], cold_bytes, warm["ms"], warm_bytes, cold["total"], cold["urls"]))
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return rows
+
+
+def relevance(site: Path, cases_file: Path, raw: bool = False):
+    """precision@5 as the issue defines it: the share of queries whose expected
+    documents all appear in the first five results. Also returns the misses."""
+    cases = yaml.safe_load(cases_file.read_text(encoding="utf-8"))["queries"]
+    from playwright.sync_api import sync_playwright
+    server, _counter, base = serve(site)
+    hits, misses = 0, []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.goto(f"{base}/search/")
+            for case in cases:
+                got = page.evaluate(JS_RAW if raw else JS_RUN, [case["q"], None, None])["urls"]
+                want = [f"/xxgk/{ix.replace('/', '-')}/" for ix in case["top5"]]
+                first_ok = not case.get("first") or (got[:1] == want[:1])
+                if all(w in got for w in want) and first_ok:
+                    hits += 1
+                else:
+                    misses.append((case["q"], want, got))
+            browser.close()
+    finally:
+        server.shutdown()
+    return hits / len(cases), len(cases), misses
+
+
+def staff_index(content: Path):
+    from gongkai.core import related
+    from gongkai.commands import staffsearch
+    from gongkai.core.corpus import read_tree
+    t0 = time.perf_counter()
+    docs = [d for d in read_tree(content) if d.type]
+    t_read = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    staffsearch.build_index(docs)
+    t_whoosh = time.perf_counter() - t0
+    typed = [d for d in docs if d.type != "page"]
+    t0 = time.perf_counter()
+    related.related(typed)
+    t_related = time.perf_counter() - t0
+    return len(docs), t_read, t_whoosh, t_related
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="测量搜索：索引大小、查询流量与首个结果时间、相关度（只打印数字）。")
+    ap.add_argument("--site", default=str(ROOT / "output"), help="已构建的网站目录（含 pagefind/）")
+    ap.add_argument("--content", default=str(ROOT / "content"), help="内容目录（员工搜索与相关信息）")
+    ap.add_argument("--relevance", default=str(ROOT / "tests" / "relevance.yaml"))
+    ap.add_argument("--skip-relevance", action="store_true", help="不计算 precision@5（合成语料上没有意义）")
+    ap.add_argument("--pagefind", default=f"{sys.executable} -m pagefind", help="Pagefind 命令")
+    args = ap.parse_args(argv)
+    site, content = Path(args.site), Path(args.content)
+    if not (site / "pagefind").is_dir():
+        print(f"{site}/pagefind 不存在：请先构建网站（make html）", file=sys.stderr)
+        return 2
+
+    print(f"== 搜索测量：{site}")
+    bundles = sorted(site.glob("pagefind*/pagefind-entry.json"), key=lambda e: (len(e.parent.name), e.parent.name))
+    parts = len(bundles)
+    size = count = indexed = 0
+    for entry in bundles:
+        s_, c_ = dir_size(entry.parent)
+        size, count = size + s_, count + c_
+        pages = json.loads(entry.read_text())
+        indexed += sum(v.get("page_count", 0) for v in pages.get("languages", {}).values())
+    print(f"Pagefind 索引：{indexed} 个页面，{parts} 部分，{size / 1024 / 1024:.1f} MB，{count} 个文件"
+          f"（pagefind {pages.get('version')}）")
+
+    n, t_read, t_whoosh, t_related = staff_index(content)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"员工搜索（whoosh，内存索引）：{n} 个文件，读取 {t_read:.1f} 秒，建索引 {t_whoosh:.1f} 秒；"
+          f"相关信息 {t_related:.1f} 秒；本进程峰值内存 {peak:.0f} MB")
+
+    rows = browser_runs(site, QUERIES)
+    print("\n查询（Chromium，127.0.0.1）              冷：毫秒  字节      热：毫秒  字节    结果数")
+    for q, cms, cb, wms, wb, total, _urls in rows:
+        print(f"  {q:<34}{cms:8.0f} {cb / 1024:7.0f} KB {wms:8.0f} {wb / 1024:6.0f} KB {total:6d}")
+    print("冷查询时间：" + percentile_report([r[1] for r in rows], "ms"))
+    print("冷查询流量：" + percentile_report([r[2] / 1024 for r in rows], "KB"))
+    print("热查询时间：" + percentile_report([r[3] for r in rows], "ms"))
+    print("热查询流量：" + percentile_report([r[4] / 1024 for r in rows], "KB"))
+
+    if not args.skip_relevance and Path(args.relevance).is_file():
+        p5, total, misses = relevance(site, Path(args.relevance))
+        print(f"\nprecision@5（{Path(args.relevance).name}，{total} 个查询）：{p5:.2f}")
+        for q, want, got in misses:
+            print(f"  未命中：{q!r} 应含 {want}，前 5 为 {got}")
+        raw5, _total, raw_misses = relevance(site, Path(args.relevance), raw=True)
+        print(f"只用 Pagefind 本身（不加发文字号/索引号键、短语优先和错字放宽）：precision@5 {raw5:.2f}，"
+              f"未命中 {len(raw_misses)} 个：" + "、".join(q for q, _w, _g in raw_misses))
+    return 0
+
+

@@ -1,0 +1,744 @@
+"""Budget tables (财政预决算): the CSV files a budget document declares in its
+front-matter, read once into typed tables with Decimal amounts, checked
+against the rules the front-matter declares (metadata_schema/budget.yaml:
+columns, total_row, total_column, subrows), and compared with the same
+department's previous year.
+
+Nothing here guesses silently: a row that looks like a total but is not
+declared, a column whose cells are not numbers, a total that does not add
+up — each becomes a Problem naming the CSV file, its line and its column.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import re
+import shutil
+from dataclasses import dataclass, field
+from typing import NamedTuple
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from gongkai.core.problems import ERROR, WARNING, Problem
+from gongkai.core.settings import ROOT
+
+ROLES = ("label", "amount", "number", "percent", "text")
+NUMERIC_ROLES = ("amount", "number", "percent")
+HALF_CENT = Decimal("0.005")
+YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+SUBROW_RE = re.compile(r"^\s*其中\s*[：:、,，]?\s*")
+TOTAL_WORDS = ("合计", "总计")
+AMOUNT_RE = re.compile(r"^[-−－]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+PERCENT_RE = re.compile(r"^[-−－]?\d+(\.\d+)?\s*[%％]$")
+
+# The three lines every 三公经费 disclosure has, with the spellings real tables use:
+# 因公出国(境)费 / 因公出国（境）费 / 出国境经费控制数 / 出国（境）经费 ...
+SANGONG_LINES = (
+    ("abroad", "因公出国（境）费", re.compile(r"出国")),
+    ("vehicles", "公务用车购置及运行费", re.compile(r"公务用车|车辆")),
+    ("reception", "公务接待费", re.compile(r"接待")),
+)
+# What each budget_kind needs: a table of this kind (and, for 三公, the three lines).
+REQUIRED = {"budget": "summary", "final": "summary", "sangong_budget": "sangong", "sangong_final": "sangong"}
+
+
+class Cell(NamedTuple):
+    """A tuple, not an object: a budget table has thousands of cells, and the
+    content cache reads tuples about eight times faster."""
+    text: str                   # as published, stripped
+    role: str
+    value: Decimal | None = None
+
+
+@dataclass
+class Row:
+    line: int                   # line in the CSV file (the header is line 1)
+    cells: list
+    label: str
+    kind: str = "line"          # line / total / sub
+    parent: int | None = None   # index of the row a 其中 row breaks down
+
+
+@dataclass
+class Mismatch:
+    """A sum that does not add up: shown beside the table when published as is."""
+    where: str                  # Chinese description: 合计行“合计”的“公务接待费控制数”
+    stated: Decimal
+    computed: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.stated - self.computed
+
+
+@dataclass
+class Table:
+    index: int                  # position in the front-matter list
+    spec: dict                  # the front-matter entry
+    path: str                   # repository-relative CSV path
+    source: Path | None = None
+    header: list = field(default_factory=list)
+    roles: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    mismatches: list = field(default_factory=list)
+    bad: set = field(default_factory=set)   # (line, col) of cells that did not parse
+
+    @property
+    def title(self) -> str:
+        return self.spec.get("title", "")
+
+    @property
+    def kind(self) -> str:
+        return self.spec.get("kind", "other")
+
+    @property
+    def unit(self) -> str:
+        return self.spec.get("unit") or "万元"
+
+    @property
+    def label_col(self) -> int:
+        return self.roles.index("label") if "label" in self.roles else 0
+
+    @property
+    def amount_cols(self) -> list:
+        return [i for i, r in enumerate(self.roles) if r == "amount"]
+
+    @property
+    def primary_col(self) -> int | None:
+        """The first amount column other than the total column: what a chart of rows draws."""
+        total = self.total_col
+        cols = [i for i in self.amount_cols if i != total] or self.amount_cols
+        return cols[0] if cols else None
+
+    @property
+    def total_col(self) -> int | None:
+        name = self.spec.get("total_column")
+        return self.header.index(name) if name in self.header else None
+
+    @property
+    def total_row(self) -> Row | None:
+        return next((r for r in self.rows if r.kind == "total"), None)
+
+    @property
+    def lines(self) -> list:
+        return [r for r in self.rows if r.kind == "line"]
+
+    @property
+    def chart_mode(self) -> str:
+        mode = self.spec.get("chart")
+        if mode:
+            return mode
+        if len(self.lines) <= 30:
+            return "rows"
+        return "columns" if self.total_row is not None else "none"
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.header) and not any(p.code in _UNREADABLE for p in self.problems)
+
+    def __reduce__(self):
+        # Pickled rows as plain tuples of strings: a cell pickled as a named
+        # tuple with a Decimal costs Python calls each way, and a 10,000-document
+        # site has over a million cells in its content cache (and in what the
+        # prepare workers send back).
+        rows = [(r.line, r.label, r.kind, r.parent, tuple(c.text for c in r.cells),
+                 tuple(None if c.value is None else str(c.value) for c in r.cells)) for r in self.rows]
+        state = {k: v for k, v in self.__dict__.items() if k != "rows"}
+        return _unpack_table, (state, rows)
+
+
+def _unpack_table(state: dict, rows: list) -> Table:
+    table = Table.__new__(Table)
+    table.__dict__.update(state)
+    roles, make = table.roles, tuple.__new__  # Cell(...) without its Python-level __new__
+    table.rows = [Row(line, [make(Cell, (t, role, v if v is None else Decimal(v))) for t, role, v in zip(texts, roles, values)],
+                      label, kind, parent)
+                  for line, label, kind, parent, texts, values in rows]
+    return table
+
+
+_UNREADABLE = {"budget_csv_missing", "budget_csv_encoding", "budget_csv_empty", "budget_columns"}
+
+
+def normalize_label(text: str) -> str:
+    """Compare labels across spellings: drop spaces, quotes and brackets of both widths."""
+    return re.sub(r"[\s“”\"'‘’()（）\[\]【】]", "", text or "")
+
+
+def sangong_key(label: str) -> str | None:
+    if SUBROW_RE.match(label or ""):
+        return None
+    for key, _name, pattern in SANGONG_LINES:
+        if pattern.search(label or ""):
+            return key
+    return None
+
+
+def parse_number(text: str, role: str) -> Decimal | None:
+    """'2,793.77' -> Decimal('2793.77'); '' -> None; '-12.98%' -> Decimal('-12.98').
+    Raises ValueError for anything else."""
+    text = (text or "").strip()
+    if text in ("", "-", "—", "－"):
+        return None
+    sign = -1 if text[0] in "-−－" else 1
+    if role == "percent":
+        if not PERCENT_RE.match(text):
+            raise ValueError(text)
+        body = text.lstrip("-−－").rstrip("%％").strip()
+    else:
+        if not AMOUNT_RE.match(text):
+            raise ValueError(text)
+        body = text.lstrip("-−－").replace(",", "")
+    try:
+        return sign * Decimal(body)
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+
+
+def fmt(value: Decimal | None) -> str:
+    """A Decimal as the public reads it: thousands separators, two decimals."""
+    return "" if value is None else f"{value:,.2f}"
+
+
+def money(value: Decimal | None, signed: bool = False) -> str:
+    """Jinja filter: 1234.5 -> '1,234.50'; signed=True adds + to increases."""
+    if value is None:
+        return ""
+    return f"{value:+,.2f}" if signed else f"{value:,.2f}"
+
+
+def facts(doc) -> list:
+    """Jinja filter budget_facts: [(label, value)] for 预决算年度, 预决算类别, 部门."""
+    from gongkai.core import schema
+    rows = []
+    if isinstance(doc.meta.get("fiscal_year"), int):
+        rows.append((schema.field_label("fiscal_year"), f"{doc.meta['fiscal_year']}年"))
+    if doc.meta.get("budget_kind"):
+        rows.append((schema.field_label("budget_kind"), schema.enum_title("budget", "budget_kind", doc.meta["budget_kind"])))
+    if doc.meta.get("department"):
+        rows.append((schema.field_label("department"), doc.meta["department"]))
+    return rows
+
+
+def _problem(path, line, field, code, severity=ERROR, **params):
+    return Problem(path, line, field, code, params, severity)
+
+
+def _roles(table: Table, doc) -> list:
+    spec_cols = table.spec.get("columns")
+    header = table.header
+    md_line = doc.line_of(f"tables[{table.index}].columns")
+    if not isinstance(spec_cols, dict):
+        return ["label"] + ["amount"] * (len(header) - 1)
+    roles = []
+    for i, name in enumerate(header):
+        role = spec_cols.get(name)
+        if role is None:
+            table.problems.append(_problem(table.path, 1, name, "budget_column_undeclared", col=i + 1,
+                                           md=doc.path, md_line=md_line, index=table.index))
+            role = "text"
+        roles.append(role)
+    for name in spec_cols:
+        if name not in header:
+            field_path = f"tables[{table.index}].columns"
+            table.problems.append(_problem(doc.path, doc.line_of(f"{field_path}.{name}"), field_path,
+                                           "budget_column_missing", name=name, file=table.spec.get("file"),
+                                           header="、".join(header)))
+    if roles.count("label") != 1:
+        table.problems.append(_problem(doc.path, md_line, f"tables[{table.index}].columns", "budget_columns",
+                                       count=roles.count("label")))
+    return roles
+
+
+def _read_csv(table: Table, doc) -> list | None:
+    md_line = doc.line_of(f"tables[{table.index}].file")
+    field_path = f"tables[{table.index}].file"
+    if table.source is None or not table.source.is_file():
+        table.problems.append(_problem(doc.path, md_line, field_path, "budget_csv_missing",
+                                       value=table.spec.get("file"), folder=str(Path(doc.path).parent)))
+        return None
+    data = table.source.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        table.problems.append(_problem(table.path, line, None, "budget_csv_encoding", line=line))
+        return None
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n")))
+    out = []
+    for record in reader:
+        out.append((reader.line_num, [c.strip() for c in record]))
+    out = [(n, r) for n, r in out if any(r)]
+    if len(out) < 2:
+        table.problems.append(_problem(table.path, 1, None, "budget_csv_empty"))
+        return None
+    return out
+
+
+def read_table(doc, index: int, spec: dict) -> Table:
+    """One declared table, read once: the check and the page both ask for it.
+    Kept on the document (doc.derived, which Pelican's content cache keeps) by
+    the entry and the file's size and mtime, so an edited CSV is read again."""
+    folder = (ROOT / doc.path).parent  # doc.path is repository-relative, or absolute outside it
+    name = spec.get("file") if isinstance(spec.get("file"), str) else ""
+    source = (folder / name) if name else None
+    try:
+        stamp = source.stat() if source else None
+        key = (index, repr(spec), stamp and (stamp.st_size, stamp.st_mtime_ns))
+    except OSError:
+        key = None
+    memo = doc.derived.setdefault("tables", {})
+    if key is None or key not in memo:
+        table = _read_table(doc, index, spec, source)
+        if key is None:
+            return table
+        for old in [k for k in memo if k[0] == index]:
+            del memo[old]  # the CSV changed since it was cached
+        memo[key] = table
+    cached = memo[key]
+    return dataclasses.replace(cached, problems=list(cached.problems))
+
+
+def _read_table(doc, index: int, spec: dict, source: Path | None) -> Table:
+    """One declared table: read, typed and checked. Problems are on the table."""
+    from gongkai.core.model import relpath
+    table = Table(index=index, spec=spec, path=relpath(source) if source else doc.path, source=source)
+    records = _read_csv(table, doc)
+    if records is None:
+        return table
+    (_, table.header), body = records[0], records[1:]
+    table.roles = _roles(table, doc)
+    if any(p.code == "budget_columns" for p in table.problems):
+        return table
+    width = len(table.header)
+    total_name = spec.get("total_row")
+    label_col = table.label_col
+    parent = None
+    for line, record in body:
+        if len(record) != width:
+            table.problems.append(_problem(table.path, line, None, "budget_row_length",
+                                           found=len(record), expected=width, header="、".join(table.header)))
+            record = (record + [""] * width)[:width]
+        cells = []
+        for col, (text, role) in enumerate(zip(record, table.roles)):
+            value = None
+            if role in NUMERIC_ROLES:
+                try:
+                    value = parse_number(text, role)
+                except ValueError:
+                    table.bad.add((line, col))
+            cells.append(Cell(text, role, value))
+        label = record[label_col]
+        row = Row(line=line, cells=cells, label=label)
+        if total_name and normalize_label(label) == normalize_label(total_name):
+            row.kind = "total"
+        elif SUBROW_RE.match(label):
+            row.kind, row.parent = "sub", parent
+        else:
+            if any(w in label for w in TOTAL_WORDS):
+                table.problems.append(_problem(table.path, line, table.header[label_col], "budget_total_undeclared",
+                                               value=label, index=table.index))
+            parent = len(table.rows)
+        table.rows.append(row)
+    _report_bad_numbers(table)
+    if total_name and table.total_row is None:
+        table.problems.append(_problem(doc.path, doc.line_of(f"tables[{table.index}].total_row"),
+                                       f"tables[{table.index}].total_row", "budget_total_row_missing",
+                                       value=total_name, file=spec.get("file")))
+    if spec.get("total_column") and table.total_col is None:
+        table.problems.append(_problem(doc.path, doc.line_of(f"tables[{table.index}].total_column"),
+                                       f"tables[{table.index}].total_column", "budget_total_column_missing",
+                                       value=spec["total_column"], file=spec.get("file"), header="、".join(table.header)))
+    _check_sums(table, doc)
+    return table
+
+
+def _report_bad_numbers(table: Table) -> None:
+    """One problem per column, at its first bad cell; the others are counted in it."""
+    by_col: dict = {}
+    for line, col in sorted(table.bad):
+        by_col.setdefault(col, []).append(line)
+    for col, lines in sorted(by_col.items()):
+        line = lines[0]
+        text = next(r.cells[col].text for r in table.rows if r.line == line)
+        more = f"（这一列另有 {len(lines) - 1} 格也不是数字：第 {'、'.join(map(str, lines[1:6]))}{' 等' if len(lines) > 6 else ''} 行）" if len(lines) > 1 else ""
+        table.problems.append(_problem(table.path, line, table.header[col], "budget_number", value=text, row=line,
+                                       col=col + 1, unit=table.unit, role_hint=_ROLE_HINT[table.roles[col]],
+                                       more=more))
+
+
+_ROLE_HINT = {"amount": "金额应写作 1337.46 或 2,793.77", "number": "应写作数字，例如 441",
+              "percent": "百分比应写作 -12.98%"}
+
+
+def _value(cell: Cell) -> Decimal:
+    return cell.value if cell.value is not None else Decimal(0)
+
+
+def _check_sums(table: Table, doc) -> None:
+    """Totals equal the sum of their lines, to the cent. With as_published_note a
+    mismatch is a warning (and shown beside the table); without it, an error."""
+    noted = bool(doc.meta.get("as_published_note"))
+    severity = WARNING if noted else ERROR
+    code_suffix = "_noted" if noted else ""
+    bad = table.bad
+
+    def report(row, col, stated, computed, code, where, **extra):
+        table.mismatches.append(Mismatch(where, stated, computed))
+        table.problems.append(_problem(table.path, row.line, table.header[col], code + code_suffix, severity,
+                                       stated=fmt(stated), computed=fmt(computed),
+                                       diff=fmt(stated - computed), row=row.line, col=col + 1,
+                                       label=row.label, index=table.index, **extra))
+
+    total = table.total_row
+    if total is not None:
+        for col in table.amount_cols:
+            if (total.line, col) in bad or total.cells[col].value is None:
+                continue
+            if any((r.line, col) in bad for r in table.lines):
+                continue
+            computed = sum((_value(r.cells[col]) for r in table.lines), Decimal(0))
+            stated = total.cells[col].value
+            if abs(stated - computed) >= HALF_CENT:
+                report(total, col, stated, computed, "budget_total_mismatch",
+                       f"合计行“{total.label}”的“{table.header[col]}”", count=len(table.lines))
+    tcol = table.total_col
+    if tcol is not None:
+        parts = [c for c in table.amount_cols if c != tcol]
+        for row in table.rows:
+            if row.cells[tcol].value is None or any((row.line, c) in bad for c in parts + [tcol]):
+                continue
+            computed = sum((_value(row.cells[c]) for c in parts), Decimal(0))
+            if abs(row.cells[tcol].value - computed) >= HALF_CENT:
+                report(row, tcol, row.cells[tcol].value, computed, "budget_total_column_mismatch",
+                       f"“{row.label}”一行的“{table.header[tcol]}”",
+                       parts="、".join(table.header[c] for c in parts))
+    if table.spec.get("subrows") == "breakdown":
+        groups: dict = {}
+        for row in table.rows:
+            if row.kind == "sub" and row.parent is not None:
+                groups.setdefault(row.parent, []).append(row)
+        for parent_i, subs in groups.items():
+            parent = table.rows[parent_i]
+            for col in table.amount_cols:
+                if parent.cells[col].value is None or any((r.line, col) in bad for r in subs + [parent]):
+                    continue
+                computed = sum((_value(r.cells[col]) for r in subs), Decimal(0))
+                if abs(parent.cells[col].value - computed) >= HALF_CENT:
+                    report(parent, col, parent.cells[col].value, computed, "budget_subrows_mismatch",
+                           f"“{parent.label}”的“{table.header[col]}”", count=len(subs))
+
+
+def _check_year(doc, table: Table) -> list:
+    """Years named in the table's title and header must include fiscal_year."""
+    year = doc.meta.get("fiscal_year")
+    if not isinstance(year, int):
+        return []
+    out = []
+    title_years = {int(y) for y in YEAR_RE.findall(table.title)}
+    if title_years and year not in title_years:
+        out.append(_problem(doc.path, doc.line_of(f"tables[{table.index}].title"), f"tables[{table.index}].title",
+                            "budget_year_mismatch", value=table.title, found="、".join(map(str, sorted(title_years))),
+                            year=year))
+    header_years = {}
+    for col, name in enumerate(table.header):
+        for y in YEAR_RE.findall(name):
+            header_years.setdefault(int(y), col)
+    if header_years and year not in header_years:
+        col = min(header_years.values())
+        out.append(_problem(table.path, 1, table.header[col], "budget_year_mismatch", value=table.header[col],
+                            found="、".join(map(str, sorted(header_years))), year=year))
+    return out
+
+
+def _sangong_found(table: Table) -> set:
+    """Which of the three lines a table carries: as rows (sangong) or as columns (units)."""
+    found = set()
+    if table.kind == "sangong":
+        found = {sangong_key(r.label) for r in table.rows if r.kind == "line"}
+    elif table.kind == "units":
+        found = {sangong_key(h) for h, role in zip(table.header, table.roles) if role == "amount"}
+    return found - {None}
+
+
+def check_required(doc, tables: list) -> list:
+    kind = doc.meta.get("budget_kind")
+    needed = REQUIRED.get(kind)
+    if needed is None:
+        return []
+    line = doc.line_of("tables")
+    kind_title = {"budget": "预算", "final": "决算", "sangong_budget": "三公经费预算", "sangong_final": "三公经费决算"}[kind]
+    if needed == "summary":
+        if not any(t.kind == "summary" for t in tables):
+            return [_problem(doc.path, line, "tables", "budget_table_required", kind=kind_title,
+                             need="summary（收支总表）")]
+        return []
+    candidates = [t for t in tables if t.kind in ("sangong", "units")]
+    if not candidates:
+        return [_problem(doc.path, line, "tables", "budget_table_required", kind=kind_title,
+                         need="sangong（三公经费表）")]
+    readable = [t for t in candidates if t.ok]
+    if not readable:
+        return []  # the reading problem is already reported
+    best = max(readable, key=lambda t: len(_sangong_found(t)))
+    missing = [name for key, name, _ in SANGONG_LINES if key not in _sangong_found(best)]
+    if missing:
+        return [Problem(best.path, 1, None, "budget_sangong_lines",
+                        {"missing": "、".join(missing), "title": best.title})]
+    return []
+
+
+def load(doc) -> list:
+    """The document's tables, read and checked (problems on each table)."""
+    out = []
+    for i, spec in enumerate(doc.meta.get("tables") or []):
+        if not isinstance(spec, dict):
+            continue
+        table = read_table(doc, i, spec)
+        if table.header:
+            table.problems.extend(_check_year(doc, table))
+        out.append(table)
+    return out
+
+
+def document_problems(doc) -> list:
+    tables = load(doc)
+    return [p for t in tables for p in t.problems] + check_required(doc, tables)
+
+
+# --- across documents --------------------------------------------------------
+
+def _year_key(doc, year):
+    return (normalize_label(doc.meta.get("department")), doc.meta.get("budget_kind"), year)
+
+
+def year_index(docs) -> dict:
+    """(department, kind, fiscal_year) -> document, built once for a whole site."""
+    return {_year_key(d, d.meta.get("fiscal_year")): d for d in docs
+            if d.type == "budget" and isinstance(d.meta.get("fiscal_year"), int)}
+
+
+def previous_year(doc, by_year: dict):
+    """The same department's document of the same kind for fiscal_year - 1, if any."""
+    year = doc.meta.get("fiscal_year")
+    if not isinstance(year, int):
+        return None
+    other = by_year.get(_year_key(doc, year - 1))
+    return other if other is not doc else None
+
+
+def figures(table: Table) -> list:
+    """[(key, label, Decimal)]: what a table states as its headline numbers, in
+    table order; used for the chart and the year-on-year comparison."""
+    out = []
+    if not table.ok:
+        return out
+    if table.chart_mode == "columns":
+        total = table.total_row
+        if total is None:
+            return out
+        for col in table.amount_cols:
+            if col == table.total_col and len(table.amount_cols) > 1:
+                continue
+            value = total.cells[col].value
+            if value is not None:
+                name = table.header[col]
+                key = sangong_key(name) or normalize_label(YEAR_RE.sub("", name))
+                out.append((key, name, value, total.cells[col].text))
+        return out
+    col = table.primary_col
+    if col is None or table.chart_mode == "none":
+        return out
+    for row in table.rows:
+        if row.kind == "line" and row.cells[col].value is not None:
+            key = (sangong_key(row.label) if table.kind == "sangong" else None) or normalize_label(row.label)
+            out.append((key, row.label, row.cells[col].value, row.cells[col].text))
+    return out
+
+
+def headline(table: Table) -> list:
+    """Every row's figure in the primary column (total, lines, 其中 rows): what year-on-year compares."""
+    col = table.primary_col
+    if table.chart_mode == "columns" or col is None or not table.ok:
+        return figures(table)
+    out = []
+    for row in table.rows:   # in table order: total, lines and their 其中 rows
+        if row.cells[col].value is None:
+            continue
+        key = "__total__" if row.kind == "total" else (
+            (sangong_key(row.label) if table.kind == "sangong" else None) or normalize_label(row.label))
+        out.append((key, row.label, row.cells[col].value, row.cells[col].text))
+    return out
+
+
+@dataclass
+class Change:
+    label: str
+    previous: Decimal
+    current: Decimal
+
+    @property
+    def change(self) -> Decimal:
+        return self.current - self.previous
+
+    @property
+    def percent(self) -> str:
+        if self.previous == 0:
+            return "—"
+        return f"{(self.change / self.previous * 100):+.2f}%"
+
+
+def year_on_year(tables: list, prev_tables: list) -> list:
+    """[(table, [Change])] for each table whose kind the previous year also has."""
+    out = []
+    for table in tables:
+        prev = next((p for p in prev_tables if p.kind == table.kind and p.ok), None)
+        if prev is None or not table.ok:
+            continue
+        before = {key: value for key, _label, value, _text in headline(prev)}
+        changes = [Change(label, before[key], value) for key, label, value, _text in headline(table) if key in before]
+        if changes:
+            out.append((table, changes))
+    return out
+
+
+def check_budgets(docs, index, ctx):
+    """CORPUS_CHECKS entry: every budget document's tables."""
+    for doc in docs:
+        if doc.type == "budget" and doc.is_valid:
+            yield from document_problems(doc)
+
+
+# --- values for the page -------------------------------------------------------
+
+@dataclass
+class TableView:
+    """What budget.html shows for one table: all values computed here."""
+    table: Table
+    anchor: str
+    caption: str
+    header: list                # [(text, css modifier)]
+    rows_html: str              # markupsafe.Markup: the body rows, components/budget_rows.html
+    chart: object               # markupsafe.Markup from charts.render_bar_chart, or ""
+    chart_text: str
+    csv_path: str               # relative to the content root: budget/x.csv
+    xlsx_path: str
+    csv_size: str
+    changes: list = field(default_factory=list)   # [Change] against the previous year
+    mismatches: list = field(default_factory=list)
+    csv_url: str = ""           # set by plugins/budgets from STATIC_URL
+    xlsx_url: str = ""
+    xlsx_save_as: str = ""
+
+
+def _cell_modifier(role: str) -> str:
+    return "numeric" if role in NUMERIC_ROLES else "text"
+
+
+def table_view(doc, table: Table, content_root: Path, settings: dict) -> TableView | None:
+    from gongkai.core import charts
+    from gongkai.core import render
+    from gongkai.core.present import human_size
+    if not table.ok:
+        return None
+    anchor = f"gk-budget-table-{table.index + 1}"
+    roles = table.roles
+    label_col = table.label_col
+    rows = []
+    for row in table.rows:
+        cells = [(c.text, _cell_modifier(c.role)) for i, c in enumerate(row.cells) if i != label_col]
+        rows.append((row.kind, row.label, cells))
+    header = [(table.header[label_col], "text")] + [
+        (h, _cell_modifier(r)) for i, (h, r) in enumerate(zip(table.header, roles)) if i != label_col]
+    bars = [charts.Bar(label, value, text) for _key, label, value, text in figures(table)]
+    chart_title = table.title
+    chart = charts.render_bar_chart(f"{anchor}-chart", chart_title, bars, table.unit) if bars else ""
+    rel = Path(table.source).resolve().relative_to(Path(content_root).resolve()).as_posix()
+    return TableView(table=table, anchor=anchor, caption=f"{table.title}（单位：{table.unit}）",
+                     header=header, rows_html=render.theme_macro(settings, "components/budget_rows.html", "budget_rows")(rows),
+                     chart=chart,
+                     chart_text=charts.text_alternative(chart_title, bars, table.unit) if bars else "",
+                     csv_path=rel, xlsx_path=rel[:-4] + ".xlsx",
+                     csv_size=human_size(table.source.stat().st_size),
+                     mismatches=list(table.mismatches))
+
+
+@dataclass
+class BudgetPage:
+    tables: list                # [TableView]
+    previous: object = None     # the previous year's Document, when there is one
+    note: str = ""              # as_published_note
+    previous_article: object = None   # set by plugins/budgets: the page to link to
+
+
+def table_views(doc, tables: list, content_root: Path, settings: dict) -> list:
+    """The views of a document's own tables (no other document needed), kept on
+    it (doc.derived) with the files they show; shallow copies, since the build
+    adds addresses and year-on-year changes to them."""
+    from gongkai.core.model import file_stamp
+    key = (str(content_root), tuple((t.index, repr(t.spec), file_stamp(t.source) if t.source else None)
+                                    for t in tables))
+    kept = doc.derived.get("views")
+    if kept is None or kept[0] != key:
+        kept = doc.derived["views"] = (key, [v for v in (table_view(doc, t, content_root, settings) for t in tables)
+                                             if v is not None])
+    return [dataclasses.replace(v) for v in kept[1]]
+
+
+def page_view(doc, by_year: dict, content_root: Path, settings: dict) -> BudgetPage:
+    """by_year: year_index() of the site's documents."""
+    tables = load(doc)
+    views = table_views(doc, tables, content_root, settings)
+    prev = previous_year(doc, by_year)
+    if prev is not None:
+        by_index = {t.index: changes for t, changes in year_on_year(tables, load(prev))}
+        for v in views:
+            v.changes = by_index.get(v.table.index, [])
+    return BudgetPage(tables=views, previous=prev, note=doc.meta.get("as_published_note") or "")
+
+
+def write_xlsx(table: Table, target: Path, cache_dir: Path | None = None) -> None:
+    """An .xlsx copy of a table: numbers as numbers (two decimals), percent as text
+    as published. Workbooks are kept in cache_dir by the table's content, so a
+    rebuild copies them instead of writing each again (openpyxl is slow)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    cached = None
+    if cache_dir is not None and table.source is not None and table.source.is_file():
+        digest = hashlib.sha1(table.source.read_bytes() + repr((table.title, table.unit, table.spec)).encode())
+        cached = Path(cache_dir) / f"{digest.hexdigest()}.xlsx"
+        if cached.is_file():
+            shutil.copyfile(cached, target)
+            return
+    _write_workbook(table, target)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target, cached)
+
+
+def _write_workbook(table: Table, target: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    ws.append([f"{table.title}（单位：{table.unit}）"])
+    ws["A1"].font = Font(bold=True)
+    ws.append(table.header)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        values = []
+        for c in row.cells:
+            if c.role in ("amount", "number") and c.value is not None:
+                values.append(float(c.value))
+            else:
+                values.append(c.text)
+        ws.append(values)
+        for i, c in enumerate(row.cells):
+            if c.role in ("amount", "number") and c.value is not None:
+                ws.cell(row=ws.max_row, column=i + 1).number_format = "#,##0.00"
+    wb.save(target)

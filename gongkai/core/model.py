@@ -1,0 +1,276 @@
+"""The content model: a Markdown file with YAML front-matter becomes a
+Document once, here. Dates become datetime.date, opens/closes aware
+datetimes (Asia/Shanghai), doc_no and topic are normalised. Everything that
+goes wrong while reading becomes a Problem on the document, never an exception."""
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+
+from gongkai.core import schema
+from gongkai.core.problems import Problem
+from gongkai.core.settings import ROOT, TZ
+
+
+class _StringDatesLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
+    """Safe loader that leaves dates as strings: the schema checks their form,
+    and an impossible date (2018-02-30) becomes a clear error, not a crash."""
+
+
+_StringDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class Document:
+    path: str                      # repository-relative, e.g. content/policy/x.md
+    type: str                      # one of schema.TYPES, or "page"
+    raw: dict                      # front-matter as written (strings, for the schema)
+    meta: dict                     # typed values (dates, normalised doc_no/topic)
+    body: str                      # Markdown after the front-matter
+    body_line: int                 # line number of the body's first line
+    lines: dict = field(default_factory=dict)   # dotted field path -> line
+    problems: list = field(default_factory=list)
+    # Values computed from this file alone (word counts, budget tables), kept
+    # with it in Pelican's content cache so a rebuild computes them only for
+    # files that changed; see gongkai.prepare.
+    derived: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):   # doc.title, doc.index_no ... ; None when absent
+        meta = self.__dict__.get("meta")
+        if meta is not None and not name.startswith("__"):
+            return meta.get(name)
+        raise AttributeError(name)
+
+    def line_of(self, field_path: str) -> int:
+        while field_path:
+            if field_path in self.lines:
+                return self.lines[field_path]
+            field_path = field_path.rpartition(".")[0]
+        return 1
+
+    @property
+    def is_valid(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+    @property
+    def type_title(self) -> str:
+        return schema.enum_title("common", "type", self.type) if self.type != schema.PAGE else "页面"
+
+    @property
+    def disclosure_title(self) -> str:
+        return schema.enum_titles("disclosure").get(self.meta.get("disclosure"), "")
+
+    def __reduce_ex__(self, protocol):
+        # A document that arrived pickled (from a prepare worker, or from
+        # Pelican's content cache) pickles as those same bytes: saving the
+        # cache then copies bytes instead of walking a million objects again.
+        # What the build adds later lives in `derived` under keys checked on
+        # use, so a value added after the bytes were made is computed again.
+        kept = self.__dict__.get("_pickled")
+        if kept is not None:
+            return unpickle_document, (kept,)
+        return super().__reduce_ex__(protocol)
+
+
+def pickle_document(doc: Document) -> bytes:
+    return pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpickle_document(data: bytes) -> Document:
+    doc = pickle.loads(data)
+    doc.__dict__["_pickled"] = data
+    return doc
+
+
+def relpath(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def type_of(path: Path, content_root: Path) -> str | None:
+    """The type implied by the folder: content/<type>/..., content/pages/... -> page."""
+    try:
+        first = Path(path).resolve().relative_to(Path(content_root).resolve()).parts[0]
+    except (ValueError, IndexError):
+        return None
+    if first == "pages":
+        return schema.PAGE
+    return first if first in schema.TYPES else None
+
+
+def split_front_matter(text: str):
+    """Return (yaml_text, body, body_line) or raise ValueError(code)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise ValueError("no_front_matter")
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
+    raise ValueError("unclosed_front_matter")
+
+
+def _walk_lines(node, prefix, lines, dups, offset):
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            name = f"{prefix}.{key}" if prefix else key
+            if key in seen:
+                dups.append((name, key_node.start_mark.line + offset))
+            seen.add(key)
+            lines.setdefault(name, key_node.start_mark.line + offset)
+            _walk_lines(value_node, name, lines, dups, offset)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            name = f"{prefix}[{i}]"
+            lines[name] = item.start_mark.line + offset
+            _walk_lines(item, name, lines, dups, offset)
+
+
+def parse_yaml(text: str, offset: int):
+    """Parse front-matter text; return (data, lines, duplicate_keys)."""
+    loader = _StringDatesLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    lines, dups = {}, []
+    if node is not None:
+        _walk_lines(node, "", lines, dups, offset)
+    return data, lines, dups
+
+
+def _typed(doc_type: str, raw: dict) -> dict:
+    """Convert by the schema's formats: the schema is the only field list."""
+    props = schema.properties(doc_type)
+
+    def convert(prop, value):
+        fmt = prop.get("format")
+        try:
+            if fmt == "date" and isinstance(value, str):
+                return date.fromisoformat(value)
+            if fmt == "local-datetime" and isinstance(value, str):
+                return datetime.fromisoformat(value.replace(" ", "T")).replace(tzinfo=TZ)
+        except ValueError:
+            return None
+        if fmt == "doc-no" and isinstance(value, str):
+            return schema.normalize_doc_no(value)
+        if fmt == "topic" and isinstance(value, str):
+            return schema.normalize_topic(value)
+        if isinstance(value, dict) and "properties" in prop:
+            return {k: convert(prop["properties"].get(k, {}), v) for k, v in value.items()}
+        if isinstance(value, list) and isinstance(prop.get("items"), dict):
+            return [convert(prop["items"], v) for v in value]
+        return value
+
+    meta = {k: convert(props.get(k, {}), v) for k, v in raw.items()}
+    if doc_type != schema.PAGE:
+        meta.setdefault("validity", "valid")
+        meta["type"] = doc_type
+    return meta
+
+
+def read_document(path, content_root: Path | None = None, settings: dict | None = None) -> Document:
+    """Read one file into a Document. Problems found on the way (encoding,
+    YAML, schema) are stored on it; it is never None and never raises for bad
+    content. Cross-document checks live in validate.py."""
+    from gongkai.core.validate import check_document  # the schema checks need the raw values
+
+    path = Path(path)
+    content_root = Path(content_root or ROOT / "content")
+    rel = relpath(path)
+    doc_type = type_of(path, content_root)
+    doc = Document(path=rel, type=doc_type or "", raw={}, meta={}, body="", body_line=1)
+
+    def fail(code, at=1, field=None, **params):
+        doc.problems.append(Problem(rel, at, field, code, params))
+        return doc
+
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return fail("not_utf8", line, line=line)
+    text = text.replace("\r\n", "\n")
+    if doc_type is None:
+        return fail("wrong_folder", folder=Path(rel).parent.name,
+                    allowed="、".join(schema.TYPES + ("pages",)))
+    try:
+        head, doc.body, doc.body_line = split_front_matter(text)
+    except ValueError as err:
+        return fail(str(err))
+    try:
+        raw, doc.lines, dups = parse_yaml(head, offset=2)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 2 if mark else 1
+        detail = (err.problem or err.context or "无法解析").strip()
+        return fail("yaml_syntax", line, detail=_yaml_detail_zh(detail))
+    except yaml.YAMLError as err:
+        return fail("yaml_syntax", detail=str(err))
+    if not isinstance(raw, dict):
+        return fail("not_mapping", 2)
+    for name, line in dups:
+        fail("duplicate_key", line, name)
+    doc.raw = raw
+    doc.meta = _typed(doc_type, raw)
+    doc.problems.extend(check_document(doc, settings))
+    return doc
+
+
+def file_stamp(path) -> tuple:
+    """A file as far as caches are concerned: its path, size and mtime."""
+    try:
+        st = os.stat(path)
+        return (str(path), st.st_size, st.st_mtime_ns)
+    except OSError:
+        return (str(path), None)
+
+
+def named_files(doc: Document) -> tuple:
+    """The stamps of the files a document names: attachments (from its content
+    folder) and data tables (beside it). Checks and pages read them."""
+    source = ROOT / doc.path
+    named = [source.parent.parent / a["path"] for a in doc.meta.get("attachments") or []
+             if isinstance(a, dict) and isinstance(a.get("path"), str)]
+    named += [source.parent / t["file"] for t in doc.meta.get("tables") or []
+              if isinstance(t, dict) and isinstance(t.get("file"), str)]
+    return tuple(file_stamp(n) for n in named)
+
+
+# libyaml's messages, in the words staff need (matched by prefix).
+_YAML_DETAILS = {
+    "mapping values are not allowed": "这里不能出现冒号（值里有冒号时请给整个值加引号）",
+    "could not find expected ':'": "缺少冒号",
+    "found character that cannot start any token": "有不能出现在开头的字符（Tab 缩进请改用空格；@ ` 开头的值请加引号）",
+    "found unexpected end of stream": "引号没有配对",
+    "found unknown escape character": "双引号里的反斜杠 \\ 请写成两个，或改用单引号",
+    "did not find expected key": "缩进不一致",
+    "did not find expected ',' or ']'": "方括号列表没有闭合，或缺少逗号",
+    "did not find expected ',' or '}'": "花括号没有闭合，或缺少逗号",
+    "did not find expected '-' indicator": "列表的缩进不一致",
+    "found undefined alias": "不能使用 * 开头的值（请加引号）",
+    "found duplicate anchor": "不能使用 & 开头的值（请加引号）",
+    "expected <block end>": "缩进不一致",
+}
+
+
+def _yaml_detail_zh(detail: str) -> str:
+    for en, zh in _YAML_DETAILS.items():
+        if detail.startswith(en):
+            return zh
+    return "这一行无法解析"

@@ -1,0 +1,77 @@
+"""Values the templates show, computed here rather than in Jinja: metadata
+rows, Chinese dates, attachment sizes. Registered as Jinja filters in
+pelicanconf.py (JINJA_FILTERS)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from gongkai.core import schema
+from gongkai.core.settings import ROOT, TZ
+
+# The order government portals use for the metadata block (信息索引).
+META_FIELDS = ("index_no", "topic", "issuer", "written", "date", "doc_no", "validity", "modified", "keywords")
+
+
+def zh_date(value) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(TZ) if value.tzinfo else value
+        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return "" if value is None else str(value)
+
+
+def iso(value) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    return value.isoformat() if isinstance(value, date) else ""
+
+
+def display(doc_type: str, field: str, value):
+    """One field's value as the public reads it."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, (date, datetime)):
+        return value
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    props = schema.properties(doc_type).get(field, {})
+    if "enumTitles" in props:
+        return props["enumTitles"].get(value, value)
+    return value
+
+
+def meta_rows(doc) -> list:
+    """[(label, value, field)] for the metadata table, empty values skipped."""
+    rows = []
+    for field in META_FIELDS:
+        value = display(doc.type, field, doc.meta.get(field))
+        if value != "":
+            rows.append((schema.field_label(field), value, field))
+    return rows
+
+
+def human_size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def file_kind(path: str) -> str:
+    return Path(path).suffix.lstrip(".").upper() or "文件"
+
+
+def attachments(doc, content_root: Path | None = None) -> list:
+    """[{title, path, kind, size}] for each attachment that exists (paths are
+    relative to the content folder, which holds the document's type folder)."""
+    root = Path(content_root or (ROOT / doc.path).parent.parent)
+    out = []
+    for att in doc.meta.get("attachments") or []:
+        f = root / att["path"]
+        if f.is_file():
+            out.append({"title": att["title"], "path": att["path"], "kind": file_kind(att["path"]),
+                        "size": human_size(f.stat().st_size)})
+    return out

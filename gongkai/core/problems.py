@@ -1,0 +1,30 @@
+"""Problems are records, not strings: where (path, line), what (field, code)
+and the values the message needs (params). The text comes from messages.py."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str                 # repository-relative path, e.g. content/policy/x.md
+    line: int                 # 1-based; 1 when the field is missing
+    field: str | None         # front-matter key (dotted for nested: review.date)
+    code: str                 # stable code, a key of messages.MESSAGES
+    params: dict = field(default_factory=dict, compare=False, hash=False)
+    severity: str = ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def __str__(self) -> str:  # one line, as staff read it
+        from gongkai.core.messages import format_problem
+        return format_problem(self)
+
+
+def sort_key(p: Problem):
+    return (p.path, p.line, p.field or "", p.code)

@@ -1,0 +1,169 @@
+"""metadata_schema/ is the only list of fields. This module loads it once and
+answers questions about it: which fields a type has, their Chinese titles,
+and a jsonschema validator per type with our formats."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+
+from gongkai.core.settings import ROOT
+
+SCHEMA_DIR = ROOT / "metadata_schema"
+TYPES = ("policy", "interpretation", "budget", "project", "decision", "solicitation")
+PAGE = "page"
+
+DOC_NO_RE = re.compile(r"^(?P<org>[^\s〔〕\[\]()（）]+?)[〔\[(（](?P<year>\d{4})[〕\])）](?P<seq>\d+)号$")
+LOCAL_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _load_yaml(path: Path):
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@lru_cache(maxsize=None)
+def schemas() -> dict:
+    return {p.stem: _load_yaml(p) for p in sorted(SCHEMA_DIR.glob("*.yaml")) if p.stem != "topics"}
+
+
+@lru_cache(maxsize=None)
+def topics() -> frozenset:
+    names = set()
+    for top in _load_yaml(SCHEMA_DIR / "topics.yaml")["topics"]:
+        names.add(top["name"])
+        names.update(f"{top['name']}/{child}" for child in top.get("children", []))
+    return frozenset(names)
+
+
+def normalize_topic(value: str) -> str:
+    return value.replace("\\", "/").strip()
+
+
+def normalize_doc_no(value: str) -> str:
+    """延政发[2018]10号, 延政发(2018)10号, 延政发（2018）10号 -> 延政发〔2018〕10号."""
+    m = DOC_NO_RE.match(value.strip().replace(" ", ""))
+    if not m:
+        return value.strip()
+    return f"{m['org']}〔{m['year']}〕{m['seq']}号"
+
+
+def schema_for(doc_type: str) -> dict:
+    return schemas()[doc_type]
+
+
+def properties(doc_type: str) -> dict:
+    """Field name -> its schema, common fields first, in schema order."""
+    out = {}
+    if doc_type in TYPES:  # content types share common.yaml; page and data-file schemas do not
+        out.update(schemas()["common"]["properties"])
+    out.update(schema_for(doc_type).get("properties", {}))
+    return out
+
+
+def required(doc_type: str) -> list:
+    req = [] if doc_type == PAGE else list(schemas()["common"].get("required", []))
+    return req + [r for r in schema_for(doc_type).get("required", []) if r not in req]
+
+
+@lru_cache(maxsize=None)
+def _all_titles() -> dict:
+    """Dotted field path (list indices dropped) -> Chinese title, over every schema."""
+    titles = {}
+
+    def walk(props, prefix):
+        for key, sub in props.items():
+            name = f"{prefix}{key}"
+            if "title" in sub and name not in titles:
+                titles[name] = sub["title"]
+            if "properties" in sub:
+                walk(sub["properties"], name + ".")
+            items = sub.get("items")
+            if isinstance(items, dict) and "properties" in items:
+                walk(items["properties"], name + ".")
+
+    for name, sch in schemas().items():
+        walk(sch.get("properties", {}), "")
+    return titles
+
+
+def field_label(field: str | None) -> str:
+    if not field:
+        return ""
+    plain = re.sub(r"\[\d+\]", "", field)
+    return _all_titles().get(plain, plain)
+
+
+def enum_title(doc_type: str, field: str, value) -> str:
+    """The Chinese title of an enum value (policy -> 政策文件), or the value itself."""
+    prop = properties(doc_type).get(field) or {}
+    return prop.get("enumTitles", {}).get(value, value)
+
+
+def enum_titles(field: str) -> dict:
+    for sch in schemas().values():
+        prop = sch.get("properties", {}).get(field)
+        if prop and "enumTitles" in prop:
+            return prop["enumTitles"]
+    return {}
+
+
+def _format_checker(settings: dict) -> FormatChecker:
+    checker = FormatChecker(formats=())
+    index_re = re.compile(settings["GONGKAI_INDEX_NO_PATTERN"])
+
+    @checker.checks("date", raises=ValueError)
+    def _date(value):
+        if not isinstance(value, str):
+            return True
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return False
+        date.fromisoformat(value)  # raises for 2018-02-30
+        return True
+
+    @checker.checks("local-datetime", raises=ValueError)
+    def _local_datetime(value):
+        if not isinstance(value, str):
+            return True
+        if not LOCAL_DATETIME_RE.match(value):
+            return False
+        datetime.fromisoformat(value.replace(" ", "T"))
+        return True
+
+    checker.checks("index-no")(lambda v: not isinstance(v, str) or bool(index_re.match(v)))
+    checker.checks("doc-no")(lambda v: not isinstance(v, str) or bool(DOC_NO_RE.match(v.strip().replace(" ", ""))))
+    checker.checks("topic")(lambda v: not isinstance(v, str) or normalize_topic(v) in topics())
+    checker.checks("email")(lambda v: not isinstance(v, str) or bool(EMAIL_RE.match(v)))
+    checker.checks("uri")(lambda v: not isinstance(v, str) or bool(re.match(r"^https?://[^\s]+$", v)))
+    return checker
+
+
+def _inline_refs(node, by_name: dict):
+    """A copy of a schema with each {$ref: other.yaml} replaced by that schema:
+    the same rules, without a registry look-up for every document validated."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref in by_name and len(node) == 1:
+            target = {k: v for k, v in by_name[ref].items() if k not in ("$id", "$schema")}
+            return _inline_refs(target, by_name)
+        return {k: _inline_refs(v, by_name) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline_refs(v, by_name) for v in node]
+    return node
+
+
+def validator(doc_type: str, settings: dict) -> Draft202012Validator:
+    key = (doc_type, settings["GONGKAI_INDEX_NO_PATTERN"])
+    if key not in _VALIDATORS:
+        by_name = {f"{name}.yaml": sch for name, sch in schemas().items()}
+        _VALIDATORS[key] = Draft202012Validator(
+            _inline_refs(schema_for(doc_type), by_name), format_checker=_format_checker(settings))
+    return _VALIDATORS[key]
+
+
+_VALIDATORS: dict = {}

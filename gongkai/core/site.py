@@ -1,0 +1,248 @@
+"""The public site's structure: addresses of listings, archives and the policy
+library, pagination, breadcrumbs and the home page's data. Pure functions over
+Documents (or anything with .doc and .url); plugins/listings writes the pages.
+
+Every function here is linear in the number of documents: each document is
+visited a fixed number of times, whatever the size of the site."""
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gongkai.core import schema
+
+HOME_URL = ""
+XXGK_URL = "xxgk/"                 # 政务公开: the five disclosures, types and archives
+LIBRARY_URL = "policies/"          # 政策文件库
+ARCHIVE_KINDS = {"year": "按年份", "issuer": "按发布机构", "topic": "按主题分类"}
+LIBRARY_FACETS = {"issuer": "发布机构", "year": "年份", "topic": "主题分类", "validity": "有效性"}
+LIBRARY_TYPES = ("policy",)        # what the policy library holds
+# Pages shown in the header and on the home page, in this order; any other page follows by title.
+PAGE_ORDER = ("guide", "apply", "annual-report", "contact")
+
+
+def disclosures() -> dict:
+    return schema.enum_titles("disclosure")
+
+
+def type_titles() -> dict:
+    return schema.enum_titles("type")
+
+
+def key_of(name: str) -> str:
+    """A short ASCII address part for a free-text value (an issuer, a topic).
+    Stable for as long as the value is spelled the same."""
+    return hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+
+
+def type_url(doc_type: str) -> str:
+    return f"{doc_type}/"          # same as CATEGORY_URL: the category is the type
+
+
+def disclosure_url(code: str) -> str:
+    return f"{XXGK_URL}{code}/"
+
+
+def archive_url(kind: str, key: str | None = None) -> str:
+    return f"{XXGK_URL}{kind}/" + (f"{key}/" if key is not None else "")
+
+
+def library_url(facet: str | None = None, key: str | None = None) -> str:
+    if facet is None:
+        return LIBRARY_URL
+    return f"{LIBRARY_URL}{facet}/{key}/"
+
+
+def save_as(url: str) -> str:
+    return f"{url}index.html"
+
+
+def feed_path(name: str) -> str:
+    return f"feeds/{name}.atom.xml"
+
+
+# --- values of one document --------------------------------------------------
+
+def year_of(doc) -> str | None:
+    d = doc.meta.get("date")
+    return str(d.year) if hasattr(d, "year") else None
+
+
+def top_topic(doc) -> str | None:
+    t = doc.meta.get("topic")
+    return t.split("/", 1)[0] if isinstance(t, str) and t else None
+
+
+def facet_value(doc, facet: str) -> str | None:
+    """The title shown for a facet (年份 2018, 发布机构, 一级主题, 有效性 有效)."""
+    if facet == "year":
+        return year_of(doc)
+    if facet == "topic":
+        return top_topic(doc)
+    if facet == "validity":
+        return schema.enum_titles("validity").get(doc.meta.get("validity") or "valid")
+    value = doc.meta.get(facet)
+    return value if isinstance(value, str) and value else None
+
+
+def facet_key(facet: str, value: str) -> str:
+    if facet == "year":
+        return value
+    if facet == "validity":
+        return {v: k for k, v in schema.enum_titles("validity").items()}.get(value, key_of(value))
+    return key_of(value)
+
+
+# --- pagination ----------------------------------------------------------------
+
+@dataclass
+class Pager:
+    """One page of a listing: its items and the links around it."""
+    number: int
+    count: int
+    items: list
+    url: str
+    save_as: str
+    total: int
+    urls: list = field(default_factory=list)   # [(number, url)] for the page links
+
+    @property
+    def prev_url(self):
+        return self.urls[self.number - 2][1] if self.number > 1 else None
+
+    @property
+    def next_url(self):
+        return self.urls[self.number][1] if self.number < self.count else None
+
+    @property
+    def window(self):
+        """Page links to show: first, last and two either side of this one (None marks a gap)."""
+        shown, last = [], 0
+        for n, url in self.urls:
+            if n in (1, self.count) or abs(n - self.number) <= 2:
+                if n - last > 1:
+                    shown.append(None)
+                shown.append((n, url))
+                last = n
+        return shown
+
+
+def page_url(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def paginate(items: list, base_url: str, size: int) -> list:
+    """Split a (newest-first) list into pages at base, base/page/2/, ...; always at least one page."""
+    size = max(1, int(size))
+    count = max(1, math.ceil(len(items) / size))
+    urls = [(n, page_url(base_url, n)) for n in range(1, count + 1)]
+    return [Pager(n, count, items[(n - 1) * size:n * size], url, save_as(url), len(items), urls)
+            for n, url in urls]
+
+
+# --- grouping ------------------------------------------------------------------
+
+@dataclass
+class Group:
+    """A set of documents under one heading: a type, a disclosure, a year, an issuer…"""
+    key: str
+    title: str
+    url: str
+    items: list
+    feed: str | None = None
+    slug: str = ""           # the address part of a facet value (2018, a1b2c3d4, valid)
+
+    @property
+    def count(self):
+        return len(self.items)
+
+
+def group_by(articles, value_of, url_of, order=None, slug_of=None) -> list:
+    """[Group] of articles by value_of(article.doc), keeping each group newest first."""
+    buckets = defaultdict(list)
+    for a in articles:
+        v = value_of(a.doc)
+        if v:
+            buckets[v].append(a)
+    keys = list(order) if order is not None else sorted(buckets)
+    return [Group(k, k, url_of(k), buckets[k], slug=slug_of(k) if slug_of else k)
+            for k in keys if buckets.get(k)]
+
+
+def facet_groups(articles, facet: str, url_of) -> list:
+    """Groups for one facet (year newest first, others by name); url_of(facet, slug) -> url."""
+    groups = group_by(articles, lambda d: facet_value(d, facet), lambda v: url_of(facet, facet_key(facet, v)),
+                      slug_of=lambda v: facet_key(facet, v))
+    if facet == "year":
+        groups.reverse()
+    return groups
+
+
+def newest_first(articles) -> list:
+    return sorted(articles, key=lambda a: (a.doc.meta.get("date") or datetime.min.date(),
+                                           a.doc.meta.get("index_no") or ""), reverse=True)
+
+
+# --- navigation ----------------------------------------------------------------
+
+def breadcrumb(doc) -> list:
+    """首页 › 政务公开 › 决策公开 › 政策文件 for a document: [(title, url)]."""
+    trail = [("首页", HOME_URL), ("政务公开", XXGK_URL)]
+    d = doc.meta.get("disclosure")
+    if d in disclosures():
+        trail.append((disclosures()[d], disclosure_url(d)))
+    if doc.type in type_titles():
+        trail.append((type_titles()[doc.type], type_url(doc.type)))
+    return trail
+
+
+def order_pages(pages) -> list:
+    rank = {slug: i for i, slug in enumerate(PAGE_ORDER)}
+    return sorted(pages, key=lambda p: (rank.get(p.slug, len(rank)), p.title))
+
+
+def prev_next(articles) -> None:
+    """Set article.gk_newer / article.gk_older within each type (listing order)."""
+    by_type = defaultdict(list)
+    for a in newest_first(articles):
+        by_type[a.doc.type].append(a)
+    for items in by_type.values():
+        for i, a in enumerate(items):
+            a.gk_newer = items[i - 1] if i > 0 else None
+            a.gk_older = items[i + 1] if i + 1 < len(items) else None
+
+
+# --- relations shown on the document page ----------------------------------------
+
+# attribute set by plugins/links -> heading shown on the document page
+RELATIONS = (
+    ("interprets", "解读的文件"),
+    ("interpreted_by", "本文件的解读"),
+    ("decision", "决策结果"),
+    ("decisions", "决策结果"),
+    ("solicitation", "意见征集"),
+    ("solicitations", "意见征集"),
+    ("supersedes", "本文件替代的文件"),
+    ("repeals", "本文件废止的文件"),
+    ("related_docs", "相关文件"),
+)
+
+
+def relations(article) -> list:
+    """[(heading, [article])] for every link plugins/links found, both directions."""
+    refs = getattr(article, "refs", None) or {}
+    out, seen = [], set()
+    for name, heading in RELATIONS:
+        target = refs.get(name) if name in ("interprets", "decision", "solicitation") else None
+        items = [target] if target is not None else list(getattr(article, name, None) or [])
+        items = [a for a in items if id(a) not in seen]
+        seen.update(id(a) for a in items)
+        if items:
+            if out and out[-1][0] == heading:
+                out[-1][1].extend(items)
+            else:
+                out.append((heading, items))
+    return out

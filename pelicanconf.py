@@ -15,8 +15,9 @@ RELATIVE_URLS = True
 PATH = "content"
 ARTICLE_PATHS = ["policy", "interpretation", "budget", "project", "decision", "solicitation"]
 PAGE_PATHS = ["pages"]
-STATIC_PATHS = ["policy", "interpretation", "budget", "project", "decision", "solicitation"]
-STATIC_EXCLUDES = []
+# Nothing under content/ is published wholesale: plugins/published_files copies
+# exactly the files documents name (attachments, budget tables).
+STATIC_PATHS = []
 IGNORE_FILES = [".#*", "*.md~"]
 OUTPUT_PATH = "output"
 THEME = "theme"
@@ -41,7 +42,7 @@ PLUGINS = ["gongkai_reader", "validation", "links",
            "related",
            # Data pages (issue 7): budget tables, charts and .xlsx copies; project pages
            # and /project/list/; /annual-report/<year>/ from the finished article list.
-           "budgets", "projects", "annual_report",
+           "budgets", "projects", "annual_report", "published_files",
            "search_index",
            # Last: its finalized keeps the record of reusable pages only when
            # everything before it, the search index included, succeeded.

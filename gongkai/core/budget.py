@@ -21,6 +21,7 @@ from typing import NamedTuple
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from gongkai.core.boundary import merge_conflict_line, resolve_inside
 from gongkai.core.problems import ERROR, WARNING, Problem
 from gongkai.core.settings import ROOT
 
@@ -267,6 +268,10 @@ def _read_csv(table: Table, doc) -> list | None:
         line = data[: err.start].count(b"\n") + 1
         table.problems.append(_problem(table.path, line, None, "budget_csv_encoding", line=line))
         return None
+    conflict = merge_conflict_line(text)
+    if conflict is not None:
+        table.problems.append(_problem(table.path, conflict, None, "unresolved_merge", row=conflict))
+        return None
     reader = csv.reader(io.StringIO(text.replace("\r\n", "\n")))
     out = []
     for record in reader:
@@ -285,6 +290,10 @@ def read_table(doc, index: int, spec: dict) -> Table:
     folder = (ROOT / doc.path).parent  # doc.path is repository-relative, or absolute outside it
     name = spec.get("file") if isinstance(spec.get("file"), str) else ""
     source = (folder / name) if name else None
+    if name and doc.root:
+        resolved, why = resolve_inside(Path(doc.root), folder, name)
+        if why in ("outside", "not_regular"):  # the validator reports it (path_outside, attachment_not_regular)
+            return Table(index=index, spec=spec, path=doc.path)
     try:
         stamp = source.stat() if source else None
         key = (index, repr(spec), stamp and (stamp.st_size, stamp.st_mtime_ns))

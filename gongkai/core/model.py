@@ -13,6 +13,9 @@ from pathlib import Path
 import yaml
 
 from gongkai.core import schema
+from gongkai.core.boundary import (MAX_BODY_BYTES, MAX_FRONT_MATTER_BYTES, MAX_FRONT_MATTER_DEPTH,
+                                   merge_conflict_line, resolve_inside)
+from gongkai.core.present import human_size
 from gongkai.core.problems import Problem
 from gongkai.core.settings import ROOT, TZ
 
@@ -42,6 +45,7 @@ class Document:
     # with it in Pelican's content cache so a rebuild computes them only for
     # files that changed; see gongkai.prepare.
     derived: dict = field(default_factory=dict)
+    root: str = ""                 # the content folder it was read from (absolute)
 
     def __getattr__(self, name):   # doc.title, doc.index_no ... ; None when absent
         meta = self.__dict__.get("meta")
@@ -91,8 +95,11 @@ def unpickle_document(data: bytes) -> Document:
 
 
 def relpath(path: Path) -> str:
+    """Repository-relative when inside it. The last part is never resolved: a
+    symlink is named as itself, not as what it points at."""
+    path = Path(os.path.abspath(path))
     try:
-        return str(Path(path).resolve().relative_to(ROOT))
+        return str((path.parent.resolve() / path.name).relative_to(ROOT))
     except ValueError:
         return str(path)
 
@@ -119,26 +126,54 @@ def split_front_matter(text: str):
     raise ValueError("unclosed_front_matter")
 
 
-def _walk_lines(node, prefix, lines, dups, offset):
-    if isinstance(node, yaml.MappingNode):
-        seen = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            name = f"{prefix}.{key}" if prefix else key
-            if key in seen:
-                dups.append((name, key_node.start_mark.line + offset))
-            seen.add(key)
-            lines.setdefault(name, key_node.start_mark.line + offset)
-            _walk_lines(value_node, name, lines, dups, offset)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            name = f"{prefix}[{i}]"
-            lines[name] = item.start_mark.line + offset
-            _walk_lines(item, name, lines, dups, offset)
+class FrontMatterRefused(ValueError):
+    """Front-matter refused before it is expanded: (code, line, params)."""
+
+    def __init__(self, code: str, line: int = 1, **params):
+        super().__init__(code)
+        self.code, self.line, self.params = code, line, params
+
+
+def _refuse_anchors(text: str, offset: int) -> None:
+    """Anchors and aliases (&a, *a) have no use in front-matter, and nine lines
+    of them expand to a billion values ("billion laughs"): refused by the
+    parser's events, before anything is built."""
+    if "&" not in text and "*" not in text:
+        return
+    for event in yaml.parse(text, Loader=_StringDatesLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise FrontMatterRefused("yaml_anchor", event.start_mark.line + offset)
+
+
+def _walk_lines(root, lines, dups, offset):
+    """Each field's line (dotted path -> line) and duplicate keys; iterative,
+    and refusing nesting deeper than any real document needs."""
+    stack = [(root, "", 0)]
+    while stack:
+        node, prefix, depth = stack.pop()
+        if depth > MAX_FRONT_MATTER_DEPTH:
+            raise FrontMatterRefused("front_matter_too_large", node.start_mark.line + offset,
+                                     detail=f"嵌套超过 {MAX_FRONT_MATTER_DEPTH} 层")
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                name = f"{prefix}.{key}" if prefix else key
+                if key in seen:
+                    dups.append((name, key_node.start_mark.line + offset))
+                seen.add(key)
+                lines.setdefault(name, key_node.start_mark.line + offset)
+                stack.append((value_node, name, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                name = f"{prefix}[{i}]"
+                lines[name] = item.start_mark.line + offset
+                stack.append((item, name, depth + 1))
 
 
 def parse_yaml(text: str, offset: int):
     """Parse front-matter text; return (data, lines, duplicate_keys)."""
+    _refuse_anchors(text, offset)
     loader = _StringDatesLoader(text)
     try:
         node = loader.get_single_node()
@@ -147,7 +182,7 @@ def parse_yaml(text: str, offset: int):
         loader.dispose()
     lines, dups = {}, []
     if node is not None:
-        _walk_lines(node, "", lines, dups, offset)
+        _walk_lines(node, lines, dups, offset)
     return data, lines, dups
 
 
@@ -191,12 +226,16 @@ def read_document(path, content_root: Path | None = None, settings: dict | None 
     content_root = Path(content_root or ROOT / "content")
     rel = relpath(path)
     doc_type = type_of(path, content_root)
-    doc = Document(path=rel, type=doc_type or "", raw={}, meta={}, body="", body_line=1)
+    doc = Document(path=rel, type=doc_type or "", raw={}, meta={}, body="", body_line=1,
+                   root=str(content_root.resolve()))
 
     def fail(code, at=1, field=None, **params):
         doc.problems.append(Problem(rel, at, field, code, params))
         return doc
 
+    size = path.stat().st_size
+    if size > MAX_FRONT_MATTER_BYTES + MAX_BODY_BYTES:
+        return fail("body_too_large", size=human_size(size), limit=human_size(MAX_BODY_BYTES))
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -206,6 +245,9 @@ def read_document(path, content_root: Path | None = None, settings: dict | None 
         line = data[: err.start].count(b"\n") + 1
         return fail("not_utf8", line, line=line)
     text = text.replace("\r\n", "\n")
+    conflict = merge_conflict_line(text)
+    if conflict is not None:
+        return fail("unresolved_merge", conflict, None, row=conflict)
     if doc_type is None:
         return fail("wrong_folder", folder=Path(rel).parent.name,
                     allowed="、".join(schema.TYPES + ("pages",)))
@@ -213,8 +255,15 @@ def read_document(path, content_root: Path | None = None, settings: dict | None 
         head, doc.body, doc.body_line = split_front_matter(text)
     except ValueError as err:
         return fail(str(err))
+    if len(head.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        return fail("front_matter_too_large", 2, detail=f"超过 {human_size(MAX_FRONT_MATTER_BYTES)}")
+    body_size = len(doc.body.encode("utf-8"))
+    if body_size > MAX_BODY_BYTES:
+        return fail("body_too_large", doc.body_line, size=human_size(body_size), limit=human_size(MAX_BODY_BYTES))
     try:
         raw, doc.lines, dups = parse_yaml(head, offset=2)
+    except FrontMatterRefused as err:
+        return fail(err.code, err.line, **err.params)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 2 if mark else 1
@@ -241,15 +290,31 @@ def file_stamp(path) -> tuple:
         return (str(path), None)
 
 
+def named_paths(doc: Document) -> list:
+    """Every file the document names (fields marked x-file in its schema):
+    [(field path, value, resolved path or None, None or why not)]. A path
+    must stay inside the content folder (gongkai.core.boundary.resolve_inside)."""
+    if doc.type not in schema.TYPES or not doc.root:
+        return []
+    root = Path(doc.root)
+    folder = (ROOT / doc.path).parent
+    out = []
+    for key, sub, relative_to in schema.file_fields(doc.type):
+        value = doc.meta.get(key)
+        entries = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for i, entry in entries:
+            name = entry.get(sub) if sub and isinstance(entry, dict) else (entry if not sub else None)
+            if not isinstance(name, str):
+                continue
+            field_path = key + (f"[{i}]" if i is not None else "") + (f".{sub}" if sub else "")
+            base = root if relative_to == "content" else folder
+            out.append((field_path, name, *resolve_inside(root, base, name)))
+    return out
+
+
 def named_files(doc: Document) -> tuple:
-    """The stamps of the files a document names: attachments (from its content
-    folder) and data tables (beside it). Checks and pages read them."""
-    source = ROOT / doc.path
-    named = [source.parent.parent / a["path"] for a in doc.meta.get("attachments") or []
-             if isinstance(a, dict) and isinstance(a.get("path"), str)]
-    named += [source.parent / t["file"] for t in doc.meta.get("tables") or []
-              if isinstance(t, dict) and isinstance(t.get("file"), str)]
-    return tuple(file_stamp(n) for n in named)
+    """The stamps of the files a document names: checks and pages read them."""
+    return tuple(file_stamp(path) if path else (value, reason) for _f, value, path, reason in named_paths(doc))
 
 
 # libyaml's messages, in the words staff need (matched by prefix).

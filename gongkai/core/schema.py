@@ -71,6 +71,29 @@ def required(doc_type: str) -> list:
     return req + [r for r in schema_for(doc_type).get("required", []) if r not in req]
 
 
+def body_required(doc_type: str) -> bool:
+    """x-body of the type's schema, else of common.yaml: must the body hold text?"""
+    own = schema_for(doc_type).get("x-body")
+    if own is None and doc_type in TYPES:
+        own = schemas()["common"].get("x-body")
+    return own == "required"
+
+
+@lru_cache(maxsize=None)
+def file_fields(doc_type: str) -> tuple:
+    """((list field, item key, relative to), ...) for every field marked x-file:
+    (attachments, path, content), (tables, file, document)."""
+    out = []
+    for key, prop in properties(doc_type).items():
+        items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+        for sub, sub_prop in (items.get("properties") or {}).items():
+            if sub_prop.get("x-file"):
+                out.append((key, sub, sub_prop["x-file"]))
+        if prop.get("x-file"):
+            out.append((key, None, prop["x-file"]))
+    return tuple(out)
+
+
 @lru_cache(maxsize=None)
 def _all_titles() -> dict:
     """Dotted field path (list indices dropped) -> Chinese title, over every schema."""

@@ -6,8 +6,10 @@ check_corpus:   what needs every document (uniqueness, references, and the
                 checks of each concern listed in CORPUS_CHECKS)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from gongkai.core import boundary
 from gongkai.core import annual_report
 from gongkai.core import budget
 from gongkai.core import markers
@@ -16,7 +18,7 @@ from gongkai.core import project
 from gongkai.core import schema
 from gongkai.core import solicitation
 from gongkai.core import timeliness
-from gongkai.core.model import file_stamp, named_files
+from gongkai.core.model import file_stamp, named_files, named_paths, relpath
 from gongkai.core.problems import ERROR, WARNING, Problem, sort_key
 from gongkai.core.settings import ROOT
 
@@ -88,6 +90,8 @@ def _schema_problems(doc, settings) -> list:
                                 "pattern": err.validator_value}))
         elif kind == "minLength":
             out.append(Problem(doc.path, line, name, "empty", {"title": prop.get("title", name)}))
+        elif kind == "maxLength":
+            out.append(Problem(doc.path, line, name, "too_long", {"length": len(value), "limit": err.validator_value}))
         elif kind in ("minItems", "minProperties"):
             out.append(Problem(doc.path, line, name, "too_few", {"limit": err.validator_value}))
         elif kind in ("minimum", "maximum", "pattern"):
@@ -109,6 +113,9 @@ def check_document(doc, settings=None) -> list:
     if doc.type in schema.TYPES and declared is not None and declared != doc.type and declared in schema.TYPES:
         out.append(Problem(doc.path, doc.line_of("type"), "type", "type_mismatch",
                            {"value": declared, "folder": doc.type, "expected": doc.type}))
+    if doc.body.strip() == "" and schema.body_required(doc.type):
+        kind = doc.type_title if doc.type in schema.TYPES else "页面"
+        out.append(Problem(doc.path, doc.body_line, None, "empty_body", {"kind": kind}))
     written, published = doc.meta.get("written"), doc.meta.get("date")
     if written and published and written > published:
         out.append(Problem(doc.path, doc.line_of("written"), "written", "written_after_date",
@@ -164,13 +171,53 @@ def reference_fields(doc):
                 yield f"stages[{i}].documents[{j}]", value
 
 
-def _attachments(docs, content_root: Path):
+# Where a named file belongs, said when its path leads elsewhere.
+_PLACE = {"content": "附件应放在 content/ 中，路径相对于 content/，例如 policy/2024-notice.pdf",
+          "document": "数据文件应与本文件放在同一文件夹中，只写文件名"}
+
+
+def _named_files(docs):
+    """Every file a document names stays inside content/, is a regular file
+    of an allowed kind, and its bytes are what its name says."""
     for doc in docs:
-        for i, att in enumerate(doc.meta.get("attachments") or []):
-            if isinstance(att, dict) and isinstance(att.get("path"), str):
-                if not (content_root / att["path"]).is_file():
-                    name = f"attachments[{i}].path"
-                    yield Problem(doc.path, doc.line_of(name), name, "missing_attachment", {"value": att["path"]})
+        places = {key: where for key, _sub, where in schema.file_fields(doc.type)}
+        for field_path, value, path, why in named_paths(doc):
+            line = doc.line_of(field_path)
+            if why == "outside":
+                hint = _PLACE[places[field_path.split("[")[0]]]
+                yield Problem(doc.path, line, field_path, "path_outside", {"value": value, "hint": hint})
+            elif why == "not_regular":
+                yield Problem(doc.path, line, field_path, "attachment_not_regular", {"value": value})
+            elif why == "missing":
+                if field_path.startswith("attachments"):  # a missing data table is the budget check's to report
+                    yield Problem(doc.path, line, field_path, "missing_attachment", {"value": value})
+            elif boundary.kind_of(path) is None:
+                yield Problem(doc.path, line, field_path, "attachment_type",
+                              {"value": value, "suffix": path.suffix or "（无扩展名）",
+                               "allowed": boundary.allowed_suffixes()})
+            elif not boundary.bytes_match(path):
+                yield Problem(doc.path, line, field_path, "attachment_bytes",
+                              {"value": value, "kind": boundary.kind_of(path).title})
+
+
+def _boundary(docs, content_root: Path, settings: dict):
+    """The publication boundary over the whole tree: symlinks (content/ and
+    the theme), files the build would skip, and files no document names."""
+    inventory = boundary.scan(content_root)
+    theme = Path(settings.get("THEME") or ROOT / "theme")
+    theme = theme if theme.is_absolute() else ROOT / theme
+    for link in inventory.symlinks + boundary.symlinks_under(theme):
+        yield Problem(relpath(link), 1, None, "symlink", {"target": os.readlink(link)})
+    for special in inventory.special:
+        yield Problem(relpath(special), 1, None, "not_regular_file", {})
+    for skipped in inventory.skipped:
+        yield Problem(relpath(skipped), 1, None, "skipped_document", {"suffix": skipped.suffix})
+    named = {os.path.abspath(path) for doc in docs for _f, _v, path, why in named_paths(doc) if path}
+    config = {os.path.abspath(content_root / name) for name in boundary.CONFIG_FILES}
+    config.add(os.path.abspath(content_root / (settings.get("GONGKAI_PRIVACY_ALLOWLIST") or privacy.DEFAULT_ALLOWLIST)))
+    for other in inventory.files:
+        if os.path.abspath(other) not in named | config:
+            yield Problem(relpath(other), 1, None, "stray_file", {})
 
 
 # Checks of each concern, f(docs, index, ctx) -> Problems, with ctx holding
@@ -208,7 +255,10 @@ def document_problems(doc, ctx) -> list:
 
 def with_document_checks(doc, ctx):
     """The document with its document checks' problems added (run in make check's workers)."""
-    doc.problems.extend(document_problems(doc, ctx))
+    try:
+        doc.problems.extend(document_problems(doc, ctx))
+    except Exception as exc:  # noqa: BLE001 — shown to staff as 内部错误 naming the file, never a traceback
+        doc.problems.append(internal_error(doc.path, exc))
     doc.derived.clear()  # budget tables and the like stay in the worker: make check needs only the problems
     return doc
 
@@ -223,7 +273,8 @@ def check_corpus(docs, settings=None, content_root: Path | None = None, asof=Non
     out = list(_unique(items, "index_no", "duplicate_index_no"))
     out += _unique(items, "doc_no", "duplicate_doc_no")
     out += _references(items, index)
-    out += _attachments(items, content_root)
+    out += _named_files(items)
+    out += _boundary(items, content_root, settings)
     ctx = {"settings": settings, "content_root": content_root, "asof": asof}
     if document_checks:
         out += [p for d in items for p in document_problems(d, ctx)]
@@ -240,12 +291,13 @@ def all_problems(docs, **kwargs) -> list:
 
 
 def content_files(paths) -> list:
-    """Markdown files under the given files or folders, sorted."""
+    """Documents (*.md) under the given files or folders, sorted; symlinks are
+    never followed (they are reported by the boundary check, not read)."""
     files = []
     for p in map(Path, paths):
-        if p.is_dir():
-            files.extend(sorted(p.rglob("*.md")))
-        elif p.suffix == ".md":
+        if p.is_dir() and not p.is_symlink():
+            files.extend(boundary.scan(p).documents)
+        elif p.name.endswith(boundary.DOCUMENT_SUFFIX) and p.is_file() and not p.is_symlink():
             files.append(p)
     return files
 

@@ -12,8 +12,11 @@ SITE_OPERATOR = "延寿县信息中心"
 SITEURL = ""
 RELATIVE_URLS = True
 
+from gongkai.core import present, schema  # noqa: E402  (values for templates are computed in Python)
+
 PATH = "content"
-ARTICLE_PATHS = ["policy", "interpretation", "budget", "project", "decision", "solicitation"]
+# One folder per content type; the types are the files in metadata_schema/ marked x-type.
+ARTICLE_PATHS = list(schema.TYPES)
 PAGE_PATHS = ["pages"]
 # Nothing under content/ is published wholesale: plugins/published_files copies
 # exactly the files documents name (attachments, budget tables).
@@ -90,8 +93,6 @@ CHECK_MODIFIED_METHOD = "mtime"
 # Pelican rewrites the whole cache on every build; compressing it cost more
 # than reading the documents it saves (10,000 documents: ~5 s a build).
 GZIP_CACHE = False
-
-from gongkai.core import present  # noqa: E402  (values for templates are computed in Python)
 
 # Autoescape everything; the Markdown body, cleaned once by nh3 in
 # gongkai.render, is the only value marked safe (|safe in article/page.html).

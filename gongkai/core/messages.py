@@ -43,6 +43,7 @@ MESSAGES: dict[str, str] = {
     "duplicate_index_no": "索引号 {value} 与 {other} 重复；索引号全站唯一，请改用下一个空闲序号",
     "duplicate_doc_no": "发文字号 {value} 与 {other} 重复；请核对发文字号",
     "unknown_reference": "索引号 {value} 找不到对应的文件；应填写 content/ 中已有文件的索引号",
+    "reference_wrong_type": "索引号 {value} 是{kind}《{title}》，不是{expected}；应填写 {folders} 中{expected}的索引号",
     "missing_attachment": "附件 {value} 不存在；请把附件放到 content/{value}，或改正路径",
     "path_outside": "{value} 指向 content/ 之外（绝对路径、多余的 ../ 或经过符号链接）；{hint}",
     "attachment_not_regular": "附件 {value} 不是普通文件（是文件夹、符号链接或设备）；请放入文件本身",
@@ -60,8 +61,6 @@ MESSAGES: dict[str, str] = {
     "solicitation_feedback_before_closes": "{published} 早于征集截止时间 {closes}；反馈应在征集结束之后发布，请核对日期",
     "solicitation_adopted_exceeds_received": "采纳 {adopted} 条，多于收到的 {received} 条；采纳的意见数不能超过收到的意见数",
     "solicitation_feedback_overdue": "征集已于 {closes} 结束，已过 {days} 天仍未公布意见反馈（期限 {limit} 天）；请在 feedback 中公布收到和采纳意见的情况",
-    "solicitation_decision_not_decision": "索引号 {value} 是{kind}《{title}》，不是决策结果；应填写 content/decision/ 中决策结果的索引号",
-    "decision_solicitation_not_solicitation": "索引号 {value} 是{kind}《{title}》，不是意见征集；应填写 content/solicitation/ 中意见征集的索引号",
     "decision_before_solicitation_closes": "早于所对应意见征集（{other}）的截止时间 {closes}；决策应在征集结束之后作出，请核对日期",
     # publishing through git (issue 6): review markers, personal data, timeliness
     "needs_review": "还没有核实：{note}；请核对原件后填写{example}",

@@ -4,7 +4,7 @@ and listing show. The stage names and their order come from the schema
 开工 → 建设进展 (may repeat) → 竣工 → 验收.
 
 A stage naming a document that does not exist is reported by the core
-reference check (validate.reference_fields covers stages[i].documents[j]);
+reference check (every x-reference field, stages[i].documents[j] included);
 an investment that is not a number by the schema (type: number)."""
 from __future__ import annotations
 

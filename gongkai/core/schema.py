@@ -4,6 +4,7 @@ and a jsonschema validator per type with our formats."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -14,7 +15,6 @@ from jsonschema import Draft202012Validator, FormatChecker
 from gongkai.core.settings import ROOT
 
 SCHEMA_DIR = ROOT / "metadata_schema"
-TYPES = ("policy", "interpretation", "budget", "project", "decision", "solicitation")
 PAGE = "page"
 
 DOC_NO_RE = re.compile(r"^(?P<org>[^\s〔〕\[\]()（）]+?)[〔\[(（](?P<year>\d{4})[〕\])）](?P<seq>\d+)号$")
@@ -29,7 +29,20 @@ def _load_yaml(path: Path):
 
 @lru_cache(maxsize=None)
 def schemas() -> dict:
-    return {p.stem: _load_yaml(p) for p in sorted(SCHEMA_DIR.glob("*.yaml")) if p.stem != "topics"}
+    """Every schema by name. The content types are the files marked x-type (in
+    their x-type order); common.yaml's `type` field takes its values and titles
+    from them, so a new type is one new file."""
+    found = {p.stem: _load_yaml(p) for p in sorted(SCHEMA_DIR.glob("*.yaml")) if p.stem != "topics"}
+    types = sorted((s["x-type"].get("order", 1000), name) for name, s in found.items() if "x-type" in s)
+    type_field = found["common"]["properties"]["type"]
+    type_field["enum"] = [name for _order, name in types]
+    type_field["enumTitles"] = {name: found[name]["title"] for _order, name in types}
+    return found
+
+
+def content_types() -> tuple:
+    """The content types, each with a folder content/<type>/, in listing order."""
+    return tuple(schemas()["common"]["properties"]["type"]["enum"])
 
 
 @lru_cache(maxsize=None)
@@ -92,6 +105,65 @@ def file_fields(doc_type: str) -> tuple:
         if prop.get("x-file"):
             out.append((key, None, prop["x-file"]))
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A field that names other documents by 索引号 (x-reference in the schema)."""
+    field: str                  # front-matter key
+    item: str | None = None     # the key inside each list entry (stages[].documents), or None
+    many: bool = False          # a list of 索引号
+    to: tuple = ()              # the types it may name; () for any
+    heading: str | None = None  # the list it makes on this document's page
+    back: str | None = None     # the list it makes on the named document's page
+    symmetric: bool = False     # both pages show `heading`
+
+
+def _reference(key, prop, item=None) -> Reference | None:
+    spec = prop.get("x-reference")
+    if spec is None:
+        return None
+    return Reference(key, item, prop.get("type") == "array", tuple(spec.get("to") or ()),
+                     spec.get("heading"), spec.get("back"), bool(spec.get("symmetric")))
+
+
+@lru_cache(maxsize=None)
+def references(doc_type: str) -> tuple:
+    """Every reference field of a type, in schema order."""
+    out = []
+    for key, prop in properties(doc_type).items():
+        ref = _reference(key, prop)
+        if ref is not None:
+            out.append(ref)
+        items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+        for sub_key, sub_prop in (items.get("properties") or {}).items():
+            ref = _reference(key, sub_prop, sub_key)
+            if ref is not None:
+                out.append(ref)
+    return tuple(out)
+
+
+def all_references() -> tuple:
+    """Reference fields over every type, each once (same key, same declaration)."""
+    return tuple(dict.fromkeys(r for t in TYPES for r in references(t)))
+
+
+def reference_values(doc) -> list:
+    """[(dotted field path, 索引号, Reference)] for every reference a document makes."""
+    out = []
+    meta = doc.meta
+    for ref in references(doc.type) if doc.type in TYPES else ():
+        value = meta.get(ref.field)
+        if ref.item is None:
+            values = [(ref.field, value)] if not ref.many else \
+                [(f"{ref.field}[{i}]", v) for i, v in enumerate(value if isinstance(value, list) else [])]
+        else:
+            values = [(f"{ref.field}[{i}].{ref.item}[{j}]", v)
+                      for i, entry in enumerate(value if isinstance(value, list) else [])
+                      if isinstance(entry, dict)
+                      for j, v in enumerate(entry.get(ref.item) if isinstance(entry.get(ref.item), list) else [])]
+        out.extend((path, v, ref) for path, v in values if isinstance(v, str))
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -190,3 +262,6 @@ def validator(doc_type: str, settings: dict) -> Draft202012Validator:
 
 
 _VALIDATORS: dict = {}
+
+
+TYPES = content_types()

@@ -204,45 +204,47 @@ def order_pages(pages) -> list:
     return sorted(pages, key=lambda p: (rank.get(p.slug, len(rank)), p.title))
 
 
-def prev_next(articles) -> None:
-    """Set article.gk_newer / article.gk_older within each type (listing order)."""
+def prev_next(articles) -> list:
+    """[(newer, older)] for each article (in the given order), within its type in listing order."""
     by_type = defaultdict(list)
     for a in newest_first(articles):
         by_type[a.doc.type].append(a)
+    around = {}
     for items in by_type.values():
         for i, a in enumerate(items):
-            a.gk_newer = items[i - 1] if i > 0 else None
-            a.gk_older = items[i + 1] if i + 1 < len(items) else None
+            around[id(a)] = (items[i - 1] if i > 0 else None, items[i + 1] if i + 1 < len(items) else None)
+    return [around[id(a)] for a in articles]
 
 
 # --- relations shown on the document page ----------------------------------------
 
-# attribute set by plugins/links -> heading shown on the document page
-RELATIONS = (
-    ("interprets", "解读的文件"),
-    ("interpreted_by", "本文件的解读"),
-    ("decision", "决策结果"),
-    ("decisions", "决策结果"),
-    ("solicitation", "意见征集"),
-    ("solicitations", "意见征集"),
-    ("supersedes", "本文件替代的文件"),
-    ("repeals", "本文件废止的文件"),
-    ("related_docs", "相关文件"),
-)
+def relations(doc_type: str, refs: dict, back: dict) -> list:
+    """[(heading, [article])] for a document's page, from the schema's
+    x-reference declarations: what this document names (heading), what names
+    it (back), and the symmetric lists (相关文件) last. Lists with the same
+    heading are merged; each article is listed once."""
+    groups: dict = {}
+    seen: set = set()
 
+    def add(heading, items):
+        if not heading:
+            return
+        for a in items:
+            if id(a) not in seen:
+                seen.add(id(a))
+                groups.setdefault(heading, []).append(a)
 
-def relations(article) -> list:
-    """[(heading, [article])] for every link plugins/links found, both directions."""
-    refs = getattr(article, "refs", None) or {}
-    out, seen = [], set()
-    for name, heading in RELATIONS:
-        target = refs.get(name) if name in ("interprets", "decision", "solicitation") else None
-        items = [target] if target is not None else list(getattr(article, name, None) or [])
-        items = [a for a in items if id(a) not in seen]
-        seen.update(id(a) for a in items)
-        if items:
-            if out and out[-1][0] == heading:
-                out[-1][1].extend(items)
-            else:
-                out.append((heading, items))
-    return out
+    def listed(value):
+        return value if isinstance(value, list) else ([value] if value is not None else [])
+
+    own = {r.field for r in schema.references(doc_type)} if doc_type in schema.TYPES else set()
+    for ref in schema.all_references():
+        if ref.symmetric:
+            continue
+        if ref.field in own:
+            add(ref.heading, listed(refs.get(ref.field)))
+        add(ref.back, back.get(ref.field, []))
+    for ref in schema.all_references():
+        if ref.symmetric:
+            add(ref.heading, listed(refs.get(ref.field)) + back.get(ref.field, []))
+    return list(groups.items())

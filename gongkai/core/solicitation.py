@@ -242,16 +242,8 @@ def corpus_checks(docs, index, ctx):
             yield from _check_decision(doc, index)
 
 
-def _wrong_kind(doc, field, index, expected, code):
-    target = index.get(doc.meta.get(field))
-    if target is not None and target.type != expected:
-        yield Problem(doc.path, doc.line_of(field), field, code,
-                      {"value": doc.meta[field], "kind": target.type_title, "title": target.meta.get("title", "")})
-
-
 def _check_solicitation(doc, index, min_days, overdue_days, asof):
     opens, closes = _moment(doc.meta.get("opens")), _moment(doc.meta.get("closes"))
-    yield from _wrong_kind(doc, "decision", index, "decision", "solicitation_decision_not_decision")
     if opens is None or closes is None:
         return  # missing or malformed: the schema check has said so
     if closes < opens:
@@ -284,7 +276,6 @@ def _check_solicitation(doc, index, min_days, overdue_days, asof):
 
 
 def _check_decision(doc, index):
-    yield from _wrong_kind(doc, "solicitation", index, "solicitation", "decision_solicitation_not_solicitation")
     target = index.get(doc.meta.get("solicitation"))
     decided = doc.meta.get("decision_date")
     if target is None or target.type != "solicitation" or not isinstance(decided, date):

@@ -150,25 +150,18 @@ def _unique(docs, field, code):
 
 
 def _references(docs, index):
-    """Every field that names an index_no must resolve."""
+    """Every field that names a 索引号 (x-reference in the schema) must resolve,
+    to a document of a type the field allows."""
     for doc in docs:
-        for field_path, value in reference_fields(doc):
-            if value not in index:
+        for field_path, value, ref in schema.reference_values(doc):
+            target = index.get(value)
+            if target is None:
                 yield Problem(doc.path, doc.line_of(field_path), field_path, "unknown_reference", {"value": value})
-
-
-def reference_fields(doc):
-    """(dotted field, index_no) for every reference the document makes."""
-    for key in ("superseded_by", "repealed_by", "interprets", "solicitation", "decision"):
-        if isinstance(doc.meta.get(key), str):
-            yield key, doc.meta[key]
-    for i, value in enumerate(doc.meta.get("related") or []):
-        if isinstance(value, str):
-            yield f"related[{i}]", value
-    for i, stage in enumerate(doc.meta.get("stages") or []):
-        if isinstance(stage, dict):
-            for j, value in enumerate(stage.get("documents") or []):
-                yield f"stages[{i}].documents[{j}]", value
+            elif ref.to and target.type not in ref.to:
+                expected = "或".join(schema.enum_titles("type")[t] for t in ref.to)
+                yield Problem(doc.path, doc.line_of(field_path), field_path, "reference_wrong_type",
+                              {"value": value, "kind": target.type_title, "title": target.meta.get("title", ""),
+                               "expected": expected, "folders": "、".join(f"content/{t}/" for t in ref.to)})
 
 
 # Where a named file belongs, said when its path leads elsewhere.

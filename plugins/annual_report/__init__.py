@@ -11,6 +11,9 @@ from pelican import signals
 from gongkai.core import annual_report
 from gongkai.build.speed.forked import written_beside
 
+NEEDS: set = set()
+PROVIDES: set = set()
+
 BASE = "annual-report/"
 
 

@@ -1,7 +1,7 @@
-"""Budget pages (财政预决算): each budget article gets `article.budget`, the
-tables read from its CSV files with their charts and year-on-year changes
-(computed in gongkai.budget), and an .xlsx copy of every table is written next
-to the CSV, which Pelican copies as a static file (STATIC_PATHS has budget)."""
+"""Budget pages (财政预决算): each budget article gets its page values
+(facts.budget: the tables read from its CSV files with their charts and
+year-on-year changes, computed in gongkai.core.budget), and an .xlsx copy of
+every table is written next to the published CSV (plugins/published_files)."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +13,9 @@ from gongkai.core import budget
 from gongkai.build.speed.forked import written_beside
 
 log = logging.getLogger(__name__)
+
+NEEDS: set = set()
+PROVIDES = {"budget"}
 
 
 def _static(settings, key: str, path: str) -> str:
@@ -26,6 +29,7 @@ def attach(generator):
     settings = generator.settings
     for article in generator.articles:
         doc = article.metadata.get("doc")
+        article.facts.budget = None
         if doc is None or doc.type != "budget":
             continue
         view = budget.page_view(doc, by_year, content_root, settings)
@@ -35,14 +39,14 @@ def attach(generator):
             t.xlsx_save_as = _static(settings, "STATIC_SAVE_AS", t.xlsx_path)
         if view.previous is not None:
             view.previous_article = article_of.get(id(view.previous))
-        article.budget = view
+        article.facts.budget = view
 
 
 def write_xlsx(generator, writer):
     output = Path(writer.output_path)
     cache = Path(generator.settings["CACHE_PATH"]) / "xlsx"
     for article in generator.articles:
-        view = getattr(article, "budget", None)
+        view = article.facts.budget
         for t in (view.tables if view else []):
             budget.write_xlsx(t.table, output / t.xlsx_save_as, cache)
 

@@ -8,13 +8,16 @@ from pelican import signals
 
 from gongkai.core.history import history
 
+NEEDS: set = set()
+PROVIDES = {"history"}
+
 
 def attach(generators):
     gen = generators[0]
     revisions = history(Path(gen.path))
     for g in generators:
         for item in list(getattr(g, "articles", None) or []) + list(getattr(g, "pages", None) or []):
-            item.gk_history = revisions.get(str(Path(item.source_path).resolve()), [])
+            item.facts.history = revisions.get(str(Path(item.source_path).resolve()), [])
 
 
 def register():

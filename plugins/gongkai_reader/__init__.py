@@ -18,11 +18,19 @@ from pelican.utils import SafeDatetime
 
 from gongkai.core import render
 from gongkai.core import schema
+from gongkai.build.contract import ContractError, Facts, SiteFacts, check_plugins
 from gongkai.build.speed.pagecache import code_digest
 from gongkai.build.speed.prepare import prepare, prepare_many
 from gongkai.core.settings import complete
 
 log = logging.getLogger(__name__)
+
+# Every article's Document is article.doc (the reader's metadata, kept in
+# Pelican's content cache); this plugin also gives each one its Facts and the
+# site its SiteFacts (gongkai.build.contract), and holds the plugins to the
+# contract when the build starts. It must come first in PLUGINS.
+NEEDS: set = set()
+PROVIDES: set = set()
 
 # {absolute path: (Document, body HTML)} prepared ahead for this build's reads,
 # taken from _stream (gongkai.prepare.prepare_many) as Pelican asks for them.
@@ -161,6 +169,22 @@ def thaw(pelican):
     gc.unfreeze()
 
 
+def check_contract(pelican):
+    """The plugins keep the contract (gongkai.build.contract), or the build stops here."""
+    if not pelican.plugins or pelican.plugins[0].__name__.rpartition(".")[2] != "gongkai_reader":
+        raise ContractError("插件 gongkai_reader 必须排在 PLUGINS 的第一位")
+    check_plugins(pelican.plugins)
+
+
+def new_facts(content):
+    """Each document's page starts with empty facts, every build (never from a cache)."""
+    content.facts = Facts()
+
+
+def new_site_facts(generator):
+    generator.context.setdefault("gk", SiteFacts())
+
+
 def pin_urls(content):
     """Pelican formats an address from settings on every .url and .save_as (a
     pathname and metadata copy each time, tens of times per page). Addresses
@@ -196,6 +220,12 @@ def cache_for_this_code(pelican):
 
 
 def register():
+    # initialized: every plugin is loaded and nothing is read yet.
+    signals.initialized.connect(check_contract)
+    # content_object_init: before any other plugin's (this one is first), a fresh Facts.
+    signals.content_object_init.connect(new_facts)
+    # generator_init: the context all generators share exists.
+    signals.generator_init.connect(new_site_facts)
     # initialized: before any generator loads the content cache.
     signals.initialized.connect(cache_for_this_code)
     signals.initialized.connect(pause_collector)

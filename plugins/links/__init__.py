@@ -1,36 +1,39 @@
 """Turns the 索引号 references in front-matter into links between pages, both
-ways: a policy knows its interpretations, a solicitation its decision, a
-repealed document what replaced it."""
+ways, as the schema declares them (x-reference): a policy knows its
+interpretations, a solicitation its decision, a repealed document what
+replaced it. gongkai.core.site.relations orders them for the page."""
 from __future__ import annotations
 
 from pelican import signals
 
-# field -> the attribute the referenced document gets pointing back
-BACK_LINKS = {"interprets": "interpreted_by", "solicitation": "decisions", "decision": "solicitations",
-              "superseded_by": "supersedes", "repealed_by": "repeals"}
+from gongkai.core import schema, site
+
+NEEDS: set = set()
+PROVIDES = {"refs", "back", "relations"}
 
 
 def link(generator):
-    by_index = {a.doc.meta.get("index_no"): a for a in generator.articles if "doc" in a.metadata}
-    for art in by_index.values():
-        art.refs = {}
-        art.related_docs = []
-        for back in BACK_LINKS.values():
-            setattr(art, back, [])
-    for art in by_index.values():
-        meta = art.doc.meta
-        for field, back in BACK_LINKS.items():
-            target = by_index.get(meta.get(field))
-            if target is not None:
-                art.refs[field] = target
-                getattr(target, back).append(art)
-        for value in meta.get("related") or []:
+    articles = [a for a in generator.articles if "doc" in a.metadata]
+    by_index = {a.doc.meta.get("index_no"): a for a in articles}
+    for art in articles:
+        art.facts.refs, art.facts.back = {}, {}
+    for art in articles:
+        refs = art.facts.refs
+        for _path, value, ref in schema.reference_values(art.doc):
             target = by_index.get(value)
-            if target is not None and target is not art:
-                if target not in art.related_docs:
-                    art.related_docs.append(target)
-                if art not in target.related_docs:
-                    target.related_docs.append(art)
+            if target is None or target is art:
+                continue  # unknown: make check and the build's validation say so
+            if ref.many:
+                found = refs.setdefault(ref.field, [])
+                if target not in found:
+                    found.append(target)
+            else:
+                refs[ref.field] = target
+            pointing = target.facts.back.setdefault(ref.field, [])
+            if art not in pointing:
+                pointing.append(art)
+    for art in articles:
+        art.facts.relations = site.relations(art.doc.type, art.facts.refs, art.facts.back)
 
 
 def register():

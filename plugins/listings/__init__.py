@@ -17,6 +17,9 @@ from gongkai.core import site
 from gongkai.core.present import iso, zh_date
 from gongkai.core.settings import complete
 
+NEEDS = {"solicitations_url"}
+PROVIDES = {"breadcrumb", "newer", "older", "nav", "pages", "root_url", "types", "disclosures", "validity"}
+
 
 def _articles(generator) -> list:
     return [a for a in generator.articles if "doc" in a.metadata]
@@ -32,22 +35,20 @@ def prepare(generators):
     pages = next((g for g in generators if hasattr(g, "pages") and not hasattr(g, "articles")), None)
     if arts is None:
         return
-    ctx = arts.context
+    gk = arts.context["gk"]
     articles = _articles(arts)
-    site.prev_next(articles)
-    for a in articles:
-        a.gk_breadcrumb = site.breadcrumb(a.doc)
-        a.gk_relations = site.relations(a)
+    for a, (newer, older) in zip(articles, site.prev_next(articles)):
+        a.facts.breadcrumb, a.facts.newer, a.facts.older = site.breadcrumb(a.doc), newer, older
     page_list = site.order_pages(getattr(pages, "pages", []) if pages else [])
     for p in page_list:
-        p.gk_breadcrumb = [("首页", site.HOME_URL)]
-    ctx["gk_pages"] = page_list
-    ctx["gk_nav"] = [("首页", site.HOME_URL), ("政务公开", site.XXGK_URL), ("政策文件库", site.LIBRARY_URL),
-                     ("意见征集", ctx.get("SOLICITATIONS_URL") or site.type_url("solicitation"))] + [(p.title, p.url) for p in page_list[:2]]
-    ctx["gk_root_url"] = arts.settings.get("SITEURL", "")
-    ctx["gk_disclosures"] = site.disclosures()
-    ctx["gk_types"] = site.type_titles()
-    ctx["gk_validity"] = schema.enum_titles("validity")
+        p.facts.breadcrumb, p.facts.newer, p.facts.older = [("首页", site.HOME_URL)], None, None
+    gk.pages = page_list
+    gk.nav = [("首页", site.HOME_URL), ("政务公开", site.XXGK_URL), ("政策文件库", site.LIBRARY_URL),
+              ("意见征集", gk.solicitations_url)] + [(p.title, p.url) for p in page_list[:2]]
+    gk.root_url = arts.settings.get("SITEURL", "")
+    gk.disclosures = site.disclosures()
+    gk.types = site.type_titles()
+    gk.validity = schema.enum_titles("validity")
 
 
 class _Site:
@@ -137,7 +138,7 @@ def write_site(generator, writer):
     for a in articles:
         m = a.doc.meta
         out.urls.append((a.url, m.get("modified") or m.get("date")))
-    for p in generator.context.get("gk_pages", []):
+    for p in generator.context["gk"].pages:
         doc = p.metadata.get("doc")
         out.urls.append((p.url, doc.meta.get("modified") if doc is not None else None))
     _write_sitemap(generator.output_path, settings, out.urls)

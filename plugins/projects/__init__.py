@@ -1,5 +1,5 @@
-"""Project pages (重大建设项目): each project article gets `article.project`
-(approval rows, stages with the current one marked, stage documents resolved
+"""Project pages (重大建设项目): each project article gets its ProjectPage
+(facts.project: approval rows, stages with the current one marked, stage documents resolved
 to pages), and the listing /project/list/ sorted by investment, with one
 static page per stage (/project/list/<stage>/) as the filter."""
 from __future__ import annotations
@@ -11,6 +11,9 @@ from pelican import signals
 
 from gongkai.core import project
 from gongkai.core.settings import asof, complete
+
+NEEDS: set = set()
+PROVIDES = {"project"}
 
 LIST_URL = "project/list/"
 
@@ -38,13 +41,14 @@ def attach(generator):
     by_index = {a.doc.meta.get("index_no"): a for a in generator.articles if "doc" in a.metadata}
     for article in generator.articles:
         doc = article.metadata.get("doc")
+        article.facts.project = None
         if doc is None or doc.type != "project":
             continue
         views = project.stage_views(doc, today)
         for v in views:
             v.links = [(by_index[i].title, by_index[i].url) if i in by_index else (i, None) for i in v.documents]
         current = project.current_stage(doc, today)
-        article.project = ProjectPage(project.approval_rows(doc), views, current,
+        article.facts.project = ProjectPage(project.approval_rows(doc), views, current,
                                       project.stage_titles().get(current, "尚未开始") if current else "尚未开始",
                                       stage_url(current) if current else LIST_URL)
 
@@ -60,18 +64,17 @@ def sorted_by_investment(articles):
 
 
 def write_listing(generator, writer):
-    projects = [a for a in generator.articles if "doc" in a.metadata and a.doc.type == "project"
-                and getattr(a, "project", None) is not None]
+    projects = [a for a in generator.articles if "doc" in a.metadata and a.facts.project is not None]
     if not projects:
         return
     titles = project.stage_titles()
     filters = [(None, "全部阶段", len(projects), stage_url(None))]
-    filters += [(s, titles[s], sum(1 for a in projects if a.project.current == s), stage_url(s))
+    filters += [(s, titles[s], sum(1 for a in projects if a.facts.project.current == s), stage_url(s))
                 for s in project.stage_enum()]
     template = generator.get_template("projects")
     relative = generator.settings.get("RELATIVE_URLS", False)
     for stage, title, _n, url in filters:
-        items = sorted_by_investment([a for a in projects if stage is None or a.project.current == stage])
+        items = sorted_by_investment([a for a in projects if stage is None or a.facts.project.current == stage])
         rows = [(a, project.investment_text(a.doc.meta.get("investment"))) for a in items]
         heading = "重大建设项目" if stage is None else f"重大建设项目：当前阶段为{title}"
         writer.write_file(f"{url}index.html", template, generator.context, relative_urls=relative, url=url,

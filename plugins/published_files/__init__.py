@@ -13,6 +13,9 @@ from pelican import signals
 
 from gongkai.core.model import named_paths
 
+NEEDS: set = set()
+PROVIDES: set = set()
+
 
 def publish(generator, writer):
     output, root = Path(writer.output_path), Path(generator.path).resolve()

@@ -29,6 +29,9 @@ from gongkai.build.speed.pagecache import Digests, code_digest, forget_templates
 from gongkai.build.signals import build_failed
 
 log = logging.getLogger(__name__)
+
+NEEDS: set = set()
+PROVIDES: set = set()
 _writers: list = []  # this build's writer, for finalized
 
 

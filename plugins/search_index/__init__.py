@@ -1,5 +1,5 @@
 """Public search: marks what Pagefind indexes on each document page (through
-article.search_keys, drawn by theme/templates/components/search_meta.html)
+facts.search_keys, drawn by theme/templates/components/search_meta.html)
 and runs Pagefind's extended build, so the search index is rebuilt with every
 build. Only document pages carry data-pagefind-body: navigation, footers and
 listings are never indexed.
@@ -38,6 +38,9 @@ from gongkai.build.signals import build_failed
 
 log = logging.getLogger(__name__)
 
+NEEDS: set = set()
+PROVIDES = {"search_keys", "search_bundles"}
+
 # Pagefind's own words when it cannot segment Chinese; the build fails on them.
 NON_EXTENDED = re.compile(r"non-extended|extended (?:version|build|mode)", re.I)
 # Characters of document body per Pagefind run: 10 million is about 1.1 GB of
@@ -67,7 +70,7 @@ def command(settings) -> list | None:
 
 def add_keys(content):
     doc = getattr(content, "doc", None) or content.metadata.get("doc")
-    content.search_keys = page_keys(doc)
+    content.facts.search_keys = page_keys(doc)
 
 
 def bundle_dir(part: int) -> str:
@@ -78,7 +81,7 @@ def bundle_dir(part: int) -> str:
 def _write_order(generator) -> list:
     """The documents in the order Pelican writes them (ArticlesGenerator.generate_articles)."""
     groups = ("translations", "articles", "hidden_translations", "hidden_articles")
-    docs = [a for g in groups for a in getattr(generator, g, []) or [] if getattr(a, "search_keys", None)]
+    docs = [a for g in groups for a in getattr(generator, g, []) or [] if a.facts.search_keys]
     return list({id(a): a for a in docs}.values())
 
 
@@ -88,7 +91,7 @@ def assign_parts(generator) -> list:
     number of pages, and one part is in memory at a time. An edit changes one
     part, whose bundle alone is built again. Marks each document's search keys
     with its part (filter gk_part, only when there is more than one), gives
-    the search page the bundles (SEARCH_BUNDLES) and returns the parts, each a
+    the search page the bundles (search_bundles) and returns the parts, each a
     list of documents."""
     budget = int(generator.settings.get("GONGKAI_SEARCH_PART_CHARS", PART_CHARS))
     docs = _write_order(generator)
@@ -103,11 +106,11 @@ def assign_parts(generator) -> list:
     renumber = {n: i for i, n in enumerate(numbers)}
     of_doc = [renumber[start // budget] for start in starts] if docs else []
     parts: list = [[] for _ in range(max(1, len(numbers)))]
-    generator.context["SEARCH_BUNDLES"] = [f"{bundle_dir(i)}/" for i in range(len(parts))]
+    generator.context["gk"].search_bundles = [f"{bundle_dir(i)}/" for i in range(len(parts))]
     for article, part in zip(docs, of_doc):
         parts[part].append(article)
         if len(parts) > 1:
-            keys = article.search_keys
+            keys = article.facts.search_keys
             keys["filters"] = [*keys["filters"], (PART_FILTER, str(part))]
     return parts
 
@@ -186,7 +189,7 @@ class Indexer:
         the build's last step only waits (the output is the build's temporary folder)."""
         report = {"bundles": [], "reused": 0, "pages": 0}
         for number, docs in enumerate(parts):
-            records = [(a.save_as, template.render(body=a._content, keys=a.search_keys)) for a in docs]
+            records = [(a.save_as, template.render(body=a._content, keys=a.facts.search_keys)) for a in docs]
             key = part_key(self.cmd, number, records) if self.cache is not None else None
             kept = self.cache / key if key else None
             bundle = self.output / bundle_dir(number)

@@ -1,30 +1,26 @@
 """意见征集 on the public site: each solicitation's state at the build clock
-(gongkai.solicitation.status, never stored), the listings (征集中 and one
+(gongkai.core.solicitation.status, never stored), the listings (征集中 and one
 static page per state), an Atom feed, and a .ics file per solicitation with
-its closing time. Decision results get their solicitation in their metadata.
-
-Template context this plugin adds (for any template, e.g. the home page):
-    open_solicitations    articles open now, soonest closing first; each has
-                          .solicitation_status (.banner 征集中（还剩 N 天）,
-                          .days_left, .closes)
-    solicitations         every solicitation article, newest first
-    SOLICITATIONS_URL     address of the listing (yjzj/)
-    SOLICITATIONS_FEED_URL address of the Atom feed (yjzj/atom.xml)
-"""
+its closing time. Decision results get their solicitation in their metadata."""
 from __future__ import annotations
 
 import html
 import os
 import uuid
+from dataclasses import dataclass
 
 from feedgenerator import Atom1Feed
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
+from gongkai.build.speed.forked import written_beside
 from gongkai.core import present
 from gongkai.core import solicitation as sol
-from gongkai.build.speed.forked import written_beside
 from gongkai.core.settings import asof, complete
+
+NEEDS = {"refs", "back"}
+PROVIDES = {"solicitation", "decision", "open_solicitations", "solicitations", "solicitations_by_state",
+            "solicitations_url", "solicitations_feed_url"}
 
 LISTING = "yjzj/"
 FEED = "yjzj/atom.xml"
@@ -39,15 +35,29 @@ EMPTY = {"open": "目前没有正在征集意见的草案。", "all": "暂无意
          "closed": "目前没有正在整理反馈意见的意见征集。", "responded": "暂无已公布反馈意见的意见征集。"}
 
 
+@dataclass
+class SolicitationPage:
+    status: object            # gongkai.core.solicitation.Status at the build clock
+    rows: list                # [(label, value, field)] for the metadata block
+    ways: list                # ways to respond
+    feedback_rows: list
+    decision: object          # the decision article that followed, or None
+    ics_url: str
+
+
+@dataclass
+class DecisionPage:
+    rows: list
+    solicitation: object      # the solicitation article it followed, or None
+
+
 def _articles(generators):
     return next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
 
 
-def _first(article, field, back):
-    """The document a field names, or the first that names this one back
-    (article.refs and the back-link lists come from the links plugin)."""
-    refs = getattr(article, "refs", None) or {}
-    return refs.get(field) or next(iter(getattr(article, back, None) or []), None)
+def _first(article, field, back_field):
+    """The document a field names, or the first that names this one back in back_field."""
+    return article.facts.refs.get(field) or next(iter(article.facts.back.get(back_field, [])), None)
 
 
 def attach(generators):
@@ -60,39 +70,34 @@ def attach(generators):
         doc = art.metadata.get("doc")
         if doc is None:
             continue
+        art.facts.solicitation = art.facts.decision = None
         if doc.type == "solicitation":
             st = sol.status(doc, now)
-            art.solicitation_status = st
             if st is None:
                 continue  # invalid dates: the validation plugin stops the build
-            art.solicitation_rows = present.meta_rows(doc) + sol.meta_rows(doc, st)
-            art.solicitation_ways = sol.ways_to_respond(doc)
-            art.feedback_rows = sol.feedback_rows(st.feedback)
-            art.decision_doc = _first(art, "decision", "decisions")
-            art.ics_url = art.url + ICS
+            art.facts.solicitation = SolicitationPage(
+                st, present.meta_rows(doc) + sol.meta_rows(doc, st), sol.ways_to_respond(doc),
+                sol.feedback_rows(st.feedback), _first(art, "decision", "solicitation"), art.url + ICS)
             items.append(art)
         elif doc.type == "decision":
-            art.decision_rows = present.meta_rows(doc) + sol.decision_rows(doc)
-            art.solicitation_doc = _first(art, "solicitation", "solicitations")
-    items.sort(key=lambda a: a.solicitation_status.opens, reverse=True)
-    by_state = {state: [a for a in items if a.solicitation_status.state == state] for state in sol.STATES}
-    by_state["open"].sort(key=lambda a: a.solicitation_status.closes)
-    by_state["upcoming"].sort(key=lambda a: a.solicitation_status.opens)
+            art.facts.decision = DecisionPage(present.meta_rows(doc) + sol.decision_rows(doc),
+                                              _first(art, "solicitation", "decision"))
+    items.sort(key=lambda a: a.facts.solicitation.status.opens, reverse=True)
+    by_state = {state: [a for a in items if a.facts.solicitation.status.state == state] for state in sol.STATES}
+    by_state["open"].sort(key=lambda a: a.facts.solicitation.status.closes)
+    by_state["upcoming"].sort(key=lambda a: a.facts.solicitation.status.opens)
     by_state["all"] = items
-    gen.context.update({
-        "open_solicitations": by_state["open"],
-        "solicitations": items,
-        "solicitations_by_state": by_state,
-        "SOLICITATIONS_URL": LISTING,
-        "SOLICITATIONS_FEED_URL": FEED,
-    })
+    gk = gen.context["gk"]
+    gk.open_solicitations = by_state["open"]
+    gk.solicitations = items
+    gk.solicitations_by_state = by_state
+    gk.solicitations_url = LISTING
+    gk.solicitations_feed_url = FEED
 
 
 def write(generator, writer):
     context = generator.context
-    by_state = context.get("solicitations_by_state")
-    if by_state is None:
-        return
+    by_state = context["gk"].solicitations_by_state
     relative = generator.settings.get("RELATIVE_URLS", False)
     template = generator.get_template("solicitations")
     for key, label, url in FILTERS:
@@ -116,7 +121,7 @@ def _write_feed(generator, items):
                      description="公开征求意见的草案及其征集状态", language="zh-CN",
                      feed_url=f"{base}/{FEED}", feed_guid=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'gongkai:' + FEED)}")
     for art in items:
-        st = art.solicitation_status
+        st = art.facts.solicitation.status
         changes = [st.opens] + ([st.closes] if st.state in (sol.CLOSED, sol.RESPONDED) else [])
         summary = (f"<p>{html.escape(st.summary)}</p>"
                    f"<p>征集期：{present.zh_date(st.opens)} 至 {present.zh_date(st.closes)}（北京时间）</p>")
@@ -135,8 +140,8 @@ def _write_ics(generator, items):
     base = _base(settings)
     for art in items:
         url = f"{base}/{art.url}" if base.startswith("http") else ""
-        data = sol.ics(art.doc, art.solicitation_status, url, settings["GONGKAI_ORG_CODE"])
-        path = os.path.join(generator.output_path, art.ics_url)
+        data = sol.ics(art.doc, art.facts.solicitation.status, url, settings["GONGKAI_ORG_CODE"])
+        path = os.path.join(generator.output_path, art.facts.solicitation.ics_url)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as fh:
             fh.write(data)

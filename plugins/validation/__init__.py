@@ -14,6 +14,9 @@ from gongkai.core.model import relpath
 from gongkai.core.validate import all_problems, internal_error
 
 log = logging.getLogger(__name__)
+
+NEEDS: set = set()
+PROVIDES: set = set()
 WARNINGS_PER_CODE = 5
 
 

@@ -40,8 +40,8 @@ MESSAGES: dict[str, str] = {
     "type_mismatch": "写的是“{value}”，但文件在 {folder} 文件夹中；应为 {expected}，或把文件移到对应文件夹",
     "wrong_folder": "文件所在的文件夹 {folder} 不是已知的信息类型；应放在 content/ 下的 {allowed} 之一",
     # across documents
-    "duplicate_index_no": "索引号 {value} 与 {other} 重复；索引号全站唯一，请改用下一个空闲序号",
-    "duplicate_doc_no": "发文字号 {value} 与 {other} 重复；请核对发文字号",
+    "duplicate_index_no": "索引号 {value} 已由 {other} 使用（{reason}），索引号是网址的一部分，那个文件保留它；请把本文件的索引号改为{next}",
+    "duplicate_doc_no": "发文字号 {value} 已由 {other} 使用（{reason}），那个文件保留它；请核对本文件原件上的发文字号，同一份文件不要重复发布",
     "unknown_reference": "索引号 {value} 找不到对应的文件；应填写 content/ 中已有文件的索引号",
     "missing_attachment": "附件 {value} 不存在；请把附件放到 content/{value}，或改正路径",
     "path_outside": "{value} 指向 content/ 之外（绝对路径、多余的 ../ 或经过符号链接）；{hint}",

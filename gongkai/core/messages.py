@@ -65,6 +65,7 @@ MESSAGES: dict[str, str] = {
     "decision_before_solicitation_closes": "早于所对应意见征集（{other}）的截止时间 {closes}；决策应在征集结束之后作出，请核对日期",
     # publishing through git (issue 6): review markers, personal data, timeliness
     "needs_review": "还没有核实：{note}；请核对原件后填写{example}",
+    "review_pending": "还没有保密审查记录，未经审查的信息不得公开（条例第十七条）；审查通过后由审查人把【待核实】一句换成实际内容{example}",
     "unfilled_body": "正文还有待填写的模板内容“{text}”；请写好这一段并删去【待填写】标记",
     "privacy_id_number": "发现疑似居民身份证号 {masked}{where}；公开前请删除或遮盖（条例第十五条），确属可公开的号码请加入 {allowlist}",
     "privacy_mobile": "发现手机号码 {masked}{where}；个人手机号不得公开，请删除或遮盖；部门公开的服务电话请加入 {allowlist}",

@@ -188,6 +188,7 @@ def test_full_width_and_old_numbers_in_a_body_and_a_docx_are_reported_as_written
     }
     quiet = [
         f"咨询电话（县政务服务热线）：{full_width(HOTLINE)}。",     # allowlisted in ASCII digits
+        "政务服务中心值班电话：13904510001。",                   # allowlisted in full-width digits
         "注册号 350128000012345，订单号 201810200000001。",
         "延政发〔2018〕10号，2018年11月12日，索引号 11230129MB1848123X/2018-00010，项目代码 2201-350128-04-01-471391。",
         "全年支出13945067218.00元，其中专项资金１３９４５０６７２１８．００元。",
@@ -201,7 +202,7 @@ def test_full_width_and_old_numbers_in_a_body_and_a_docx_are_reported_as_written
     word.add_paragraph(f"经办人手机：{full_width('139-1234-5678')}")
     (content / "policy/files").mkdir(parents=True)
     word.save(content / "policy/files/名单.docx")
-    write(content, "privacy-allowlist.txt", f"{HOTLINE}  # 县政务服务热线\n")
+    write(content, "privacy-allowlist.txt", f"{HOTLINE}  # 县政务服务热线\n{full_width('13904510001')}  # 值班电话\n")
 
     result = run_script("check.py", "--content", content)
     allow = content / "privacy-allowlist.txt"

@@ -169,7 +169,7 @@ def load_allowlist(path: Path):
         text = line.split("#", 1)[0].strip()
         if not text:
             continue
-        number = re.sub(r"[\s\-()（）+]", "", text).upper()
+        number = re.sub(r"[\s\-()（）+]", "", fold(text)).upper()   # a number pasted in full-width digits too
         if number.startswith("86") and len(number) == 13:
             number = number[2:]
         if not re.fullmatch(r"\d{6,19}X?", number):

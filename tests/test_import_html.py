@@ -116,7 +116,11 @@ def test_import_then_fill_marked_fields_then_check_passes(tmp_path):
     lines = seed_md.read_text(encoding="utf-8").split("\n")
     assert (f"{seed_md}:{lines.index('disclosure: 【待核实】原页面没有五公开类别') + 1}: 五公开类别 (disclosure) — "
             "还没有核实：原页面没有五公开类别；请核对原件后填写，例如 decision（决策公开）") in before.stdout.splitlines()
-    assert before.stdout.count("还没有核实") == 10     # 5 marked values in each file, no duplicate-index noise
+    assert before.stdout.count("还没有核实") == 4      # index_no and disclosure in each file, no duplicate-index noise
+    review_line = lines.index("  date: 【待核实】导入的文件须经保密审查后填写") + 1
+    assert (f"{seed_md}:{review_line}: 审查日期 (review.date) — 还没有保密审查记录，未经审查的信息不得公开（条例第十七条）；"
+            "审查通过后由审查人把【待核实】一句换成实际内容，例如 2018-10-19") in before.stdout.splitlines()
+    assert before.stdout.count("还没有保密审查记录") == 6   # result, reviewer and date in each file
 
     fills = {
         seed_md: {"index_no": "11230129MB1848123X/2018-00010", "disclosure": "execution",

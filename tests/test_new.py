@@ -1,20 +1,24 @@
 """make new (issue 6): scripts/new.py writes a complete file from the schema,
 assigns the next free index_no, never overwrites, and the file passes make
-check once its body is written."""
+check once its body is written. The 保密审查 record (issue 14) is never
+filled in for staff: one Enter leaves it 【待核实】, and make check (and the
+build) refuse it until the reviewer has written a real one."""
 from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 
-from conftest import run_script
+from conftest import ASOF, ROOT, build_site, run_script
 from gongkai.core import schema
 from publishing_docs import seed_paragraphs, seed_policy, write
 
 POLICY = ["--type", "policy", "--title", "延寿县人民政府印发关于进一步提升政府执行力的意见的通知",
           "--issuer", "延寿县人民政府", "--date", "2018-10-20", "--disclosure", "execution",
           "--doc-no", "延政发[2018]10号", "--written", "2018-10-12",
-          "--review-reviewer", "延寿县信息中心", "--review-date", "2018-10-19", "--no-input"]
+          "--review-result", "passed", "--review-reviewer", "延寿县信息中心", "--review-date", "2018-10-19",
+          "--no-input"]
 
 
 def fill_body(path, paragraphs):
@@ -104,7 +108,7 @@ def test_interactive_solicitation_asks_in_chinese(tmp_path):
         "1",                                          # disclosure: 1) decision
         "2026-09-01",                                 # date
         "平潭综合实验区市场监督管理局",                # issuer
-        "",                                           # review.result: default passed
+        "通过",                                       # review.result, typed by the reviewer
         "张某",                                       # review.reviewer
         "2026-08-31",                                 # review.date
         "2026-09-01 10:00",                           # opens
@@ -121,3 +125,124 @@ def test_interactive_solicitation_asks_in_chinese(tmp_path):
     assert meta["ways_to_respond"] == {"email": "ptscjgspc@163.com", "postal_address": "平潭县金井湾商务营运中心7号楼5层512室"}
     assert meta["disclosure"] == "decision" and meta["review"]["result"] == "passed"
     assert "## 征求意见说明" in path.read_text(encoding="utf-8")
+
+
+# --- the 保密审查 record (条例第十七条) -------------------------------------------------
+
+SOLICITATION_ANSWERS = [
+    "意见征集",
+    "关于公开征求《外卖骑手“食安哨兵”小额举报奖励实施方案》意见的通告",
+    "1", "2026-09-01", "平潭综合实验区市场监督管理局",
+    "",                                           # review.result: one Enter, no review yet
+    "2026-09-01 10:00", "2026-10-08 17:00", "平潭综合实验区市场监督管理局",
+    "ptscjgspc@163.com", "平潭县金井湾商务营运中心7号楼5层512室", "", "",
+    "",
+]
+PENDING = "还没有保密审查记录，未经审查的信息不得公开（条例第十七条）；审查通过后由审查人把【待核实】一句换成实际内容"
+
+
+def front(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("\n---\n")[0].removeprefix("---\n"))
+
+
+def review_lines(path, stdout):
+    text = path.read_text(encoding="utf-8").split("\n")
+    at = {key: next(i + 1 for i, ln in enumerate(text) if ln.startswith(f"  {key}: ")) for key in ("result", "reviewer", "date")}
+    return [f"{path}:{at['result']}: 审查结论 (review.result) — {PENDING}，例如 passed（通过）",
+            f"{path}:{at['reviewer']}: 审查人 (review.reviewer) — {PENDING}，例如 县政府办公室保密审查组",
+            f"{path}:{at['date']}: 审查日期 (review.date) — {PENDING}，例如 2018-10-19"]
+
+
+def test_one_enter_records_no_review_and_check_fails_until_the_reviewer_fills_it_in(tmp_path):
+    content = tmp_path / "content"
+    result = run_script("new.py", "--content", content, input="\n".join(SOLICITATION_ANSWERS) + "\n")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "审查结论 (review.result)（还没有审查的直接回车）" in result.stdout
+    assert "审查人 (review.reviewer)" not in result.stdout          # no review: the reviewer is not asked for
+    assert result.stdout.splitlines()[-1] == ("保密审查 (review) 还没有填写：审查通过后由审查人填写审查结论、审查人和审查日期"
+                                              "（条例第十七条），在此之前 make check 不会通过。")
+    path = content / "solicitation" / "2026-00001.md"
+    marker = "【待核实】须经保密审查后由审查人填写"
+    assert front(path)["review"] == {"result": marker, "reviewer": marker, "date": marker}
+    fill_body(path, seed_paragraphs())
+
+    before = run_script("check.py", "--content", content, env={"ASOF": ASOF})
+    assert before.stdout.splitlines() == review_lines(path, before.stdout) + [
+        "共 3 个错误、0 个提醒，涉及 1 个文件。修改后重新运行 make check。"]
+    assert before.returncode == 1
+
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(f"result: {marker}", "result: passed").replace(f"reviewer: {marker}", "reviewer: 张某")
+    path.write_text(text, encoding="utf-8")
+    half = run_script("check.py", "--content", content, env={"ASOF": ASOF})        # the date is still missing
+    assert half.stdout.splitlines()[:-1] == review_lines(path, half.stdout)[2:]
+    assert half.returncode == 1
+
+    path.write_text(text.replace(f"date: {marker}", "date: 2026-08-31"), encoding="utf-8")
+    after = run_script("check.py", "--content", content, env={"ASOF": ASOF})
+    assert after.stdout.splitlines() == ["检查通过：1 个文件，没有发现问题。"]
+    assert after.returncode == 0
+
+
+def test_without_input_the_review_is_left_for_the_reviewer(tmp_path):
+    content = tmp_path / "content"
+    without_review = [a for a in POLICY if a not in ("--review-result", "passed", "--review-reviewer", "延寿县信息中心",
+                                                     "--review-date", "2018-10-19")]
+    result = run_script("new.py", "--content", content, *without_review)
+    assert result.returncode == 0, result.stderr
+    path = content / "policy" / "2018-00001.md"
+    assert set(front(path)["review"].values()) == {"【待核实】须经保密审查后由审查人填写"}
+    fill_body(path, seed_paragraphs())
+    check = run_script("check.py", "--content", content)
+    assert check.stdout.splitlines()[:-1] == review_lines(path, check.stdout)
+    assert check.returncode == 1
+    # only what the reviewer gives is written: a result alone leaves reviewer and date marked
+    partial = run_script("new.py", "--content", content, *without_review[:-1], "--review-result", "passed",
+                         "--doc-no", "延政发〔2018〕11号", "--no-input")
+    assert partial.returncode == 0, partial.stderr
+    assert front(content / "policy" / "2018-00002.md")["review"] == {
+        "result": "passed", "reviewer": "【待核实】须经保密审查后由审查人填写", "date": "【待核实】须经保密审查后由审查人填写"}
+
+
+SEED_DOC = ROOT / "content" / "policy" / "yanzhengfa-2018-10-executive-capacity.md"
+
+
+def seed_with(tmp_path, old, new):
+    content = tmp_path / "content"
+    path = content / "policy" / SEED_DOC.name
+    path.parent.mkdir(parents=True)
+    text = SEED_DOC.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return content, path
+
+
+def test_a_review_without_reviewer_or_date_does_not_pass(tmp_path):
+    content, path = seed_with(tmp_path, '  reviewer: "县政府办公室保密审查组"\n  date: "2018-10-20"\n', "")
+    result = run_script("check.py", "--content", content)
+    assert [ln for ln in result.stdout.splitlines() if "(review" in ln] == [
+        f"{path}:13: 审查日期 (review.date) — 缺少此项；应填写审查日期，例如 2018-10-19",
+        f"{path}:13: 审查人 (review.reviewer) — 缺少此项；应填写审查人，例如 县政府办公室保密审查组"]
+    assert result.returncode == 1
+
+
+@pytest.mark.parametrize("old,new,field", [
+    ('  result: "passed"', '  result: "passed【待核实】"', "review.result"),
+    ('  reviewer: "县政府办公室保密审查组"', '  reviewer: "【待填写】审查人"', "review.reviewer"),
+    ('review:\n  result: "passed"\n  reviewer: "县政府办公室保密审查组"\n  date: "2018-10-20"',
+     'review: 【待核实】导入的文件须经保密审查后填写', "review"),
+])
+def test_a_marker_left_in_the_review_never_passes(tmp_path, old, new, field):
+    content, path = seed_with(tmp_path, old, new)
+    result = run_script("check.py", "--content", content)
+    assert f"({field}) — 还没有保密审查记录" in result.stdout
+    assert result.returncode == 1
+
+
+def test_the_build_refuses_a_review_left_for_the_reviewer(tmp_path):
+    content, path = seed_with(tmp_path, '  date: "2018-10-20"\nsource', '  date: 【待核实】须经保密审查后由审查人填写\nsource')
+    output = tmp_path / "output"
+    result = build_site(content, output)
+    assert f"{path}:16: 审查日期 (review.date) — {PENDING}，例如 2018-10-19" in result.stderr
+    assert result.returncode == 1
+    assert not output.exists()

@@ -133,8 +133,11 @@ def test_duplicate_index_no_and_doc_no_after_normalisation(tmp_path):
     other.write_text(text, encoding="utf-8")
     code, lines = check(content)
     assert code == 1
-    assert line_for(lines, "(index_no) — 索引号 11230129MB1848123X/2018-00010 与").endswith("重复；索引号全站唯一，请改用下一个空闲序号")
-    assert line_for(lines, "(doc_no) — 发文字号 延政发〔2018〕10号 与")
+    # no git here: the later one by date (2018-12-06) is blamed, the seed (2018-10-20) keeps both numbers
+    seed = content / "policy" / SEED.name
+    assert f"{other}:7: 索引号 (index_no) — 索引号 11230129MB1848123X/2018-00010 已由 {seed} 使用（那个文件发布日期 2018-10-20 较早，视为已经发布），索引号是网址的一部分，那个文件保留它；请把本文件的索引号改为下一个空闲序号 11230129MB1848123X/2018-00011" in lines
+    assert f"{other}:8: 发文字号 (doc_no) — 发文字号 延政发〔2018〕10号 已由 {seed} 使用（那个文件发布日期 2018-10-20 较早，视为已经发布），那个文件保留它；请核对本文件原件上的发文字号，同一份文件不要重复发布" in lines
+    assert not any(line.startswith(f"{seed}:") and "已由" in line for line in lines)
 
 
 def test_unknown_reference_and_missing_attachment(tmp_path):

@@ -2,15 +2,17 @@
 
     make new                                   # asks for each field, in Chinese
     python scripts/new.py --type policy --title "…" --issuer "…" --date 2024-06-03 \
-        --disclosure execution --review-reviewer 张某 --review-date 2024-06-01
+        --disclosure execution --review-result passed --review-reviewer 张某 --review-date 2024-06-01
 
 The fields, their Chinese titles, descriptions and examples come from
 metadata_schema/ (gongkai.schema): every field of the type's schema gets an
 option (--doc-no, --review-reviewer, --stages-date …). index_no is the next
 free number for GONGKAI_ORG_CODE and the year of `date`, found by reading
 content/ through gongkai.corpus. The file gets a body skeleton for its type
-whose 【待填写】 lines make check reports until they are written. An existing
-file is never overwritten."""
+whose 【待填写】 lines make check reports until they are written. The 保密审查
+record (review) is never filled in for staff: what the reviewer does not type
+stays a 【待核实】 value, as the importer writes it, which make check reports
+until it is filled in. An existing file is never overwritten."""
 from __future__ import annotations
 
 import argparse
@@ -26,12 +28,17 @@ from gongkai.core import messages
 from gongkai.core import schema
 from gongkai.core import settings as settings_mod
 from gongkai.core.index_no import next_index_no
-from gongkai.core.markers import FILL
+from gongkai.core.markers import FILL, review_value
 from gongkai.core.scaffold import front_matter
 from gongkai.core.model import read_document
 from gongkai.core.validate import FORMAT_CODES
 
 SKIP_ASK = {"type", "index_no"}   # decided by the folder / assigned here
+# The 保密审查 record (条例第十七条) says a review happened: only the reviewer
+# types it, after the review. Never a default; left blank, each part is this
+# marker, which make check reports (review_pending) until it is filled in.
+REVIEW = "review"
+REVIEW_PENDING = review_value("须经保密审查后由审查人填写")
 
 
 class Abort(Exception):
@@ -136,13 +143,17 @@ class Asker:
     def __init__(self, interactive: bool, conf: dict, out=sys.stdout):
         self.interactive, self.conf, self.out = interactive, conf, out
 
-    def ask(self, path: str, prop: dict, default=None, optional=False):
+    def ask(self, path: str, prop: dict, default=None, optional=False, blank: str | None = None):
+        """blank: what an empty answer means, shown beside the title (the
+        answer is then None), for a required field that may be left for later."""
         title = schema.field_label(path)
         if not self.interactive:
             if optional or default is not None:
                 return default
             raise Abort(f"缺少 {title} ({path})；请用 {option_name(path)} 提供，或去掉 --no-input 按提示填写")
-        print(f"\n{title} ({path})" + ("（可选，直接回车跳过）" if optional else ""), file=self.out)
+        hint = f"（{blank}）" if blank else "（可选，直接回车跳过）" if optional else ""
+        print(f"\n{title} ({path}){hint}", file=self.out)
+        optional = optional or blank is not None
         if prop.get("description"):
             print(f"  {prop['description']}", file=self.out)
         if "enum" in prop:
@@ -186,14 +197,16 @@ def collect(doc_type: str, given: dict, asker: Asker, conf: dict, today: date) -
                 raise Abort(f"{schema.field_label(path)} ({path}) — {err}") from None
         return asker.ask(path, prop, default, optional)
 
-    defaults = {"date": today.isoformat(), "review.date": today.isoformat(), "review.result": "passed"}
+    defaults = {"date": today.isoformat()}
     for key in props:
         if key in SKIP_ASK:
             continue
         prop = props[key]
         if key not in required:
             continue
-        if prop.get("type") == "object" and "properties" in prop:
+        if key == REVIEW:
+            values[key] = review_record(prop, given, asker, take)
+        elif prop.get("type") == "object" and "properties" in prop:
             sub_req = prop.get("required", [])
             obj = {}
             for sub, sub_prop in prop["properties"].items():
@@ -233,6 +246,32 @@ def collect(doc_type: str, given: dict, asker: Asker, conf: dict, today: date) -
             if value is not None:
                 values[key] = value
     return values
+
+
+def review_record(prop: dict, given: dict, asker: Asker, take) -> dict:
+    """The 保密审查 record as the reviewer gives it: from --review-* options or
+    typed answers, nothing assumed. A part not given is REVIEW_PENDING; an
+    empty 审查结论 means no review yet, so the reviewer and date are not asked."""
+    parts = prop["properties"]
+    if asker.interactive and any(given.get(f"{REVIEW}.{sub}") is None for sub in parts):
+        print("\n保密审查 (review)：信息公开前须经保密审查（政府信息公开条例第十七条）。审查通过后，由审查人填写"
+              "审查结论、审查人和审查日期；还没有审查的，直接回车，文件中留下【待核实】，审查后再填写，"
+              "在此之前 make check 不会通过。", file=asker.out)
+    record, reviewed = {}, True
+    for sub, sub_prop in parts.items():
+        path = f"{REVIEW}.{sub}"
+        value = None
+        if given.get(path) is not None:
+            value = take(path, sub_prop)
+        elif asker.interactive and reviewed:
+            value = asker.ask(path, sub_prop, blank="还没有审查的直接回车")
+            reviewed = value is not None or sub != "result"
+        record[sub] = REVIEW_PENDING if value is None else value
+    return record
+
+
+def review_pending(values: dict) -> bool:
+    return any(v == REVIEW_PENDING for v in (values.get(REVIEW) or {}).values())
 
 
 # --- writing -------------------------------------------------------------------------
@@ -280,14 +319,15 @@ def body_skeleton(doc_type: str, values: dict) -> str:
 
 def check_written(target: Path, text: str, content_root: Path, conf: dict) -> list:
     """Read the text as the model will (in a scratch copy of its folder) and
-    return problems other than the body skeleton's 【待填写】 lines."""
+    return problems other than the body skeleton's 【待填写】 lines and the
+    review left for the reviewer (REVIEW_PENDING)."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         scratch = root / target.parent.name / target.name
         scratch.parent.mkdir(parents=True)
         scratch.write_text(text, encoding="utf-8")
         doc = read_document(scratch, root, conf)
-        return [p for p in doc.problems if p.code != "unfilled_body"]
+        return [p for p in doc.problems if p.code not in ("unfilled_body", "review_pending")]
 
 
 def main(argv=None) -> int:
@@ -339,6 +379,9 @@ def main(argv=None) -> int:
     rel = target.relative_to(settings_mod.ROOT) if target.resolve().is_relative_to(settings_mod.ROOT) else target
     print(f"已新建 {rel}（索引号 {values['index_no']}）。")
     print("下一步：打开文件，把正文中带【待填写】的内容写好，然后运行 make check。")
+    if review_pending(values):
+        print("保密审查 (review) 还没有填写：审查通过后由审查人填写审查结论、审查人和审查日期（条例第十七条），"
+              "在此之前 make check 不会通过。")
     return 0
 
 

@@ -228,20 +228,27 @@ def _problem(path, line, field, code, severity=ERROR, **params):
     return Problem(path, line, field, code, params, severity)
 
 
+def column_roles(spec: dict, header: list) -> list:
+    """Each header column's role as the table entry declares it (text when it
+    does not); without a columns mapping, the first column is the label and
+    the others amounts. The privacy scan reads CSV files by these roles too."""
+    spec_cols = spec.get("columns")
+    if not isinstance(spec_cols, dict):
+        return ["label"] + ["amount"] * (len(header) - 1)
+    return [spec_cols.get(name) or "text" for name in header]
+
+
 def _roles(table: Table, doc) -> list:
     spec_cols = table.spec.get("columns")
     header = table.header
     md_line = doc.line_of(f"tables[{table.index}].columns")
+    roles = column_roles(table.spec, header)
     if not isinstance(spec_cols, dict):
-        return ["label"] + ["amount"] * (len(header) - 1)
-    roles = []
+        return roles
     for i, name in enumerate(header):
-        role = spec_cols.get(name)
-        if role is None:
+        if spec_cols.get(name) is None:
             table.problems.append(_problem(table.path, 1, name, "budget_column_undeclared", col=i + 1,
                                            md=doc.path, md_line=md_line, index=table.index))
-            role = "text"
-        roles.append(role)
     for name in spec_cols:
         if name not in header:
             field_path = f"tables[{table.index}].columns"

@@ -5,7 +5,9 @@ until they do.
 A marked value starts with 【待核实】 (the importer could not find it on the old
 page) or 【待填写】 (a body skeleton written by scripts/new.py). The schema
 errors a marked value would cause (a date that is not a date, a string where an
-object is expected) are replaced by one clear needs_review problem per field."""
+object is expected) are replaced by one clear needs_review problem per field;
+in the 保密审查 record (review) it is review_pending: only the reviewer fills
+it in, after the review."""
 from __future__ import annotations
 
 import re
@@ -58,7 +60,8 @@ def apply(doc, problems: list) -> list:
     for name, value in marked.items():
         note = MARKER_RE.sub("", value).strip(" ：:；;") or "尚未填写"
         prop = props.get(name.split(".")[0].split("[")[0], {})
-        kept.append(Problem(doc.path, doc.line_of(name), name, "needs_review",
+        code = "review_pending" if _under(name, "review") else "needs_review"
+        kept.append(Problem(doc.path, doc.line_of(name), name, code,
                             {"note": note, "example": _example(prop, name)}))
     for offset, line in enumerate(doc.body.split("\n")):
         if MARKER_RE.search(line):

@@ -40,8 +40,8 @@ MESSAGES: dict[str, str] = {
     "type_mismatch": "写的是“{value}”，但文件在 {folder} 文件夹中；应为 {expected}，或把文件移到对应文件夹",
     "wrong_folder": "文件所在的文件夹 {folder} 不是已知的信息类型；应放在 content/ 下的 {allowed} 之一",
     # across documents
-    "duplicate_index_no": "索引号 {value} 与 {other} 重复；索引号全站唯一，请改用下一个空闲序号",
-    "duplicate_doc_no": "发文字号 {value} 与 {other} 重复；请核对发文字号",
+    "duplicate_index_no": "索引号 {value} 已由 {other} 使用（{reason}），索引号是网址的一部分，那个文件保留它；请把本文件的索引号改为{next}",
+    "duplicate_doc_no": "发文字号 {value} 已由 {other} 使用（{reason}），那个文件保留它；请核对本文件原件上的发文字号，同一份文件不要重复发布",
     "unknown_reference": "索引号 {value} 找不到对应的文件；应填写 content/ 中已有文件的索引号",
     "reference_wrong_type": "索引号 {value} 是{kind}《{title}》，不是{expected}；应填写 {folders} 中{expected}的索引号",
     "missing_attachment": "附件 {value} 不存在；请把附件放到 content/{value}，或改正路径",
@@ -64,6 +64,7 @@ MESSAGES: dict[str, str] = {
     "decision_before_solicitation_closes": "早于所对应意见征集（{other}）的截止时间 {closes}；决策应在征集结束之后作出，请核对日期",
     # publishing through git (issue 6): review markers, personal data, timeliness
     "needs_review": "还没有核实：{note}；请核对原件后填写{example}",
+    "review_pending": "还没有保密审查记录，未经审查的信息不得公开（条例第十七条）；审查通过后由审查人把【待核实】一句换成实际内容{example}",
     "unfilled_body": "正文还有待填写的模板内容“{text}”；请写好这一段并删去【待填写】标记",
     "privacy_id_number": "发现疑似居民身份证号 {masked}{where}；公开前请删除或遮盖（条例第十五条），确属可公开的号码请加入 {allowlist}",
     "privacy_mobile": "发现手机号码 {masked}{where}；个人手机号不得公开，请删除或遮盖；部门公开的服务电话请加入 {allowlist}",

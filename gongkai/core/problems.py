@@ -21,6 +21,14 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
+    @property
+    def files(self) -> tuple:
+        """The files this problem is about: its own and, for a problem between
+        two files (a duplicate number), the other one (params["other_file"]).
+        make check FILES=… reports a problem when any of them is named."""
+        other = self.params.get("other_file")
+        return (self.path, other) if other else (self.path,)
+
     def __str__(self) -> str:  # one line, as staff read it
         from gongkai.core.messages import format_problem
         return format_problem(self)

@@ -7,6 +7,8 @@ check_corpus:   what needs every document (uniqueness, references, and the
 from __future__ import annotations
 
 import os
+import re
+from datetime import date
 from pathlib import Path
 
 from gongkai.core import boundary
@@ -136,17 +138,58 @@ def _default_settings():
 
 # --- across documents -------------------------------------------------------
 
-def _unique(docs, field, code):
-    seen = {}
+def _unique(docs, field, code, settings, new=None):
+    """Documents that repeat another's value of field. One of each group keeps
+    the value: the one already published (an index_no is part of its permanent
+    address), so the blame falls on the others. Published means not in `new`
+    (the resolved paths git counts as new or changed, given by make check);
+    among equals (no git, or both old or both new) the earliest by date, then
+    by path. The message names the keeper and, for an index_no, the next free
+    number of its organization and year."""
+    groups = {}
     for doc in docs:
         value = doc.meta.get(field)
-        if not value:
+        if value and isinstance(value, str):
+            groups.setdefault(value, []).append(doc)
+    taken = []
+    for value, group in groups.items():
+        if len(group) < 2:
             continue
-        if value in seen:
-            yield Problem(doc.path, doc.line_of(field), field, code,
-                          {"value": value, "other": seen[value].path})
-        else:
-            seen[value] = doc
+        ordered = sorted(group, key=lambda d: (_is_new(d, new), _published(d), d.path))
+        keeper = ordered[0]
+        for doc in ordered[1:]:
+            if _is_new(doc, new) and not _is_new(keeper, new):
+                reason = "那个文件已经发布"
+            elif _published(keeper) < _published(doc):
+                reason = f"那个文件发布日期 {keeper.meta['date'].isoformat()} 较早，视为已经发布"
+            else:
+                reason = "两个文件发布日期相同，按路径排在前面的视为已经发布"
+            params = {"value": value, "other": keeper.path, "other_file": keeper.path, "reason": reason}
+            if field == "index_no":
+                params["next"] = _next_free(value, docs, settings, taken)
+            yield Problem(doc.path, doc.line_of(field), field, code, params)
+
+
+def _is_new(doc, new) -> bool:
+    return new is not None and str((ROOT / doc.path).resolve()) in new
+
+
+def _published(doc) -> date:
+    value = doc.meta.get("date")
+    return value if isinstance(value, date) else date.max
+
+
+def _next_free(value: str, docs, settings, taken: list) -> str:
+    """"下一个空闲序号 org/YYYY-NNNNN" (one a blamed document, in report order),
+    or a plain instruction when the number is not of the default shape."""
+    from gongkai.core.index_no import next_index_no, split
+    parts = split(value)
+    if parts:
+        suggestion = next_index_no(*parts, docs=docs, taken=taken)
+        if re.match(settings["GONGKAI_INDEX_NO_PATTERN"], suggestion):
+            taken.append(suggestion)
+            return f"下一个空闲序号 {suggestion}"
+    return "一个没有用过的索引号（make new 自动分配下一个空闲序号）"
 
 
 def _references(docs, index):
@@ -257,14 +300,16 @@ def with_document_checks(doc, ctx):
 
 
 def check_corpus(docs, settings=None, content_root: Path | None = None, asof=None,
-                 document_checks: bool = True) -> list:
-    """document_checks=False when with_document_checks already ran on each document."""
+                 document_checks: bool = True, new: set | None = None) -> list:
+    """document_checks=False when with_document_checks already ran on each document.
+    new: resolved paths of the files that are new or changed (make check asks
+    git); None when unknown (the build): a duplicate is then blamed by date."""
     settings = settings or _default_settings()
     content_root = Path(content_root or ROOT / "content")
     items = [d for d in docs if d.type in schema.TYPES]
     index = {d.meta["index_no"]: d for d in items if isinstance(d.meta.get("index_no"), str)}
-    out = list(_unique(items, "index_no", "duplicate_index_no"))
-    out += _unique(items, "doc_no", "duplicate_doc_no")
+    out = list(_unique(items, "index_no", "duplicate_index_no", settings, new))
+    out += _unique(items, "doc_no", "duplicate_doc_no", settings, new)
     out += _references(items, index)
     out += _named_files(items)
     out += _boundary(items, content_root, settings)

@@ -18,6 +18,16 @@ from gongkai.core.model import relpath
 from gongkai.core.validate import all_problems, content_files, with_document_checks
 
 
+def check_tree(content_root: Path, conf: dict):
+    """(documents, problems) of a whole content tree: every check make check runs."""
+    asof = settings_mod.asof(conf)
+    ctx = {"settings": conf, "content_root": content_root, "asof": asof}
+    # each file is read and given its document checks in the same (parallel) worker
+    docs = read_files(content_files([content_root]), content_root, conf,
+                      then=partial(with_document_checks, ctx=ctx))
+    return docs, all_problems(docs, settings=conf, content_root=content_root, asof=asof, document_checks=False)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="检查 content/ 中的文件元数据。")
     parser.add_argument("paths", nargs="*", help="只报告这些文件或文件夹中的问题（默认：全部）")
@@ -28,12 +38,7 @@ def main(argv=None) -> int:
     if not content_root.is_dir():
         print(f"{args.content}: 找不到内容目录；请确认路径", file=sys.stderr)
         return 2
-    asof = settings_mod.asof(conf)
-    ctx = {"settings": conf, "content_root": content_root, "asof": asof}
-    # each file is read and given its document checks in the same (parallel) worker
-    docs = read_files(content_files([content_root]), content_root, conf,
-                      then=partial(with_document_checks, ctx=ctx))
-    problems = all_problems(docs, settings=conf, content_root=content_root, asof=asof, document_checks=False)
+    docs, problems = check_tree(content_root, conf)
     if args.paths:
         wanted = [relpath(Path(p)) for p in args.paths]
         problems = [p for p in problems if any(p.path == w or p.path.startswith(w.rstrip("/") + "/") for w in wanted)]

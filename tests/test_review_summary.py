@@ -252,3 +252,18 @@ def test_a_changed_data_table_is_named_with_its_document_and_diffed(content_repo
             "“2016年度平潭综合实验区一般公共预算“三公”经费支出决算情况”") in lines
     assert "-因公出国（境）费,177.06,-74.45,-29.6%,出国团组43个，累计137人次" in lines
     assert "+因公出国（境）费,177.06,-74.45,-29.6%,出国团组43个，累计137人次（含随行翻译）" in lines
+
+
+def test_a_symlink_is_reported_never_shown(content_repo, tmp_path):
+    """A symlink named like a text file would put the CI machine's files into the comment."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("CI_SECRET=do-not-show\n", encoding="utf-8")
+    git(content_repo, "checkout", "-q", "-b", "link")
+    (content_repo / "content/policy/notes.txt").symlink_to(secret)
+    git(content_repo, "add", "-A")
+    git(content_repo, "commit", "-q", "-m", "Link")
+    result = summarise(content_repo, tmp_path, "--head", "link")
+    assert result.returncode == 0, result.stderr
+    assert "do-not-show" not in result.stdout
+    assert (f"content/policy/notes.txt:1: 是符号链接（指向 {secret}）；content/ 和 theme/ 中不能有符号链接，"
+            "请换成文件本身，或删除它") in result.stdout.splitlines()

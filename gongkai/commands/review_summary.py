@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gongkai.commands.check import check_tree
+from gongkai.core import boundary
 from gongkai.core import privacy
 from gongkai.core import schema
 from gongkai.core import settings as settings_mod
@@ -92,8 +93,13 @@ class Tree:
     named: dict = field(default_factory=dict)    # repository path of a file -> [(Document, 附件/数据表, title)]
 
     def text(self, path: str) -> str | None:
+        """A file's text, or None when it is absent or not a regular file inside
+        the tree: a symlink is never followed (it could show the CI machine's files)."""
+        inside, _why = boundary.resolve_inside(self.root, self.root, path)
+        if inside is None:
+            return None
         try:
-            data = (self.root / path).read_bytes()
+            data = inside.read_bytes()
         except OSError:
             return None
         data = data.removeprefix(b"\xef\xbb\xbf")

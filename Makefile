@@ -23,7 +23,7 @@ help:
 	@echo "make devserver  修改内容后自动重新构建并预览"
 	@echo "make check      检查 content/ 中所有文件的元数据（FILES=\"content/policy/x.md\" 只报告这些文件；BASE=origin/main 把本分支提交的文件算作新增）"
 	@echo "make new        新建一条信息：逐项询问，自动分配索引号"
-	@echo "make review-summary BASE=origin/main  列出本分支新增、修改、删除的信息和改动的字段"
+	@echo "make review-summary BASE=origin/main  合并请求的审查摘要：检查结果、新增信息的全部字段和正文、修改的差异、删除的地址"
 	@echo "make search Q=\"营商环境 issuer:县财政局\"  在 content/ 中搜索已有文件（含未构建的文件）"
 	@echo "make test       运行全部测试"
 	@echo "make publish    检查并构建正式版本到 $(DEPLOY_DIR)/releases/，成功后切换 $(DEPLOY_DIR)/current"
@@ -72,9 +72,11 @@ test: $(STAMP)
 new: $(STAMP)
 	$(BIN)/python scripts/new.py $(ARGS)
 
+# COMMENT=file also writes the summary cut to fit a pull-request comment (CI posts it).
 BASE ?= origin/main
+COMMENT ?=
 review-summary: $(STAMP)
-	$(BIN)/python scripts/review_summary.py --base $(BASE) --output review-summary.md
+	$(BIN)/python scripts/review_summary.py --base $(BASE) --output review-summary.md $(if $(COMMENT),--comment-output $(COMMENT))
 
 # Releases under DEPLOY_DIR (default deploy/): releases/<time>-<commit>/ and the
 # `current` symlink the web server serves; see deploy/nginx.conf.

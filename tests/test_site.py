@@ -16,6 +16,7 @@ from conftest import ROOT, build_site, soup_of
 from gongkai.core import schema
 from gongkai.core import site as structure
 from gongkai.core.corpus import read_tree
+from gongkai.core.settings import load as load_settings
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -252,6 +253,18 @@ def test_atom_feeds_for_everything_each_disclosure_and_each_type(site, page):
         assert len(feed.findall(f"{ATOM}entry")) == min(50, sum(d.meta["disclosure"] == code for d in docs))
     link = page("").find("link", rel="alternate", type="application/atom+xml")
     assert link["href"].endswith("feeds/all.atom.xml")
+
+
+def test_each_document_is_at_the_address_reviewers_are_shown(site):
+    """gongkai.core.site.document_url, the 公开地址 of the review summary, is where the build writes the page."""
+    conf = load_settings()
+    pages = [d for d in read_tree(ROOT / "content") if d.type == schema.PAGE]
+    assert pages
+    for d in list(documents()) + pages:
+        url = structure.document_url(d, conf)
+        assert exists(site, url.lstrip("/")), (d.path, url)
+        if d.type != schema.PAGE:
+            assert url == f"/{url_of(d)}"
 
 
 def test_sitemap_lists_every_document_and_robots_points_nowhere_private(site):

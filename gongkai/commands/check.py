@@ -58,6 +58,18 @@ def changed_paths(content_root: Path, base: str | None = None) -> set | None:
     return {str((top_dir / name).resolve()) for name in (changed + untracked).split("\0") if name}
 
 
+def check_tree(content_root: Path, conf: dict, new: set | None = None):
+    """(documents, problems) of a whole content tree: every check make check runs.
+    new: the files that are new or changed (a duplicate is blamed on them)."""
+    asof = settings_mod.asof(conf)
+    ctx = {"settings": conf, "content_root": content_root, "asof": asof}
+    # each file is read and given its document checks in the same (parallel) worker
+    docs = read_files(content_files([content_root]), content_root, conf,
+                      then=partial(with_document_checks, ctx=ctx))
+    return docs, all_problems(docs, settings=conf, content_root=content_root, asof=asof, document_checks=False,
+                              new=new)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="检查 content/ 中的文件元数据。")
     parser.add_argument("paths", nargs="*", help="只报告这些文件或文件夹中的问题（默认：全部）")
@@ -76,13 +88,7 @@ def main(argv=None) -> int:
         print(f"--base {args.base}: git 中找不到这个分支或提交；请确认名称，例如 origin/main（需要先 git fetch）",
               file=sys.stderr)
         return 2
-    asof = settings_mod.asof(conf)
-    ctx = {"settings": conf, "content_root": content_root, "asof": asof}
-    # each file is read and given its document checks in the same (parallel) worker
-    docs = read_files(content_files([content_root]), content_root, conf,
-                      then=partial(with_document_checks, ctx=ctx))
-    problems = all_problems(docs, settings=conf, content_root=content_root, asof=asof, document_checks=False,
-                            new=new)
+    docs, problems = check_tree(content_root, conf, new)
     if args.paths:
         # a problem between two files (a duplicate) is reported when either is named
         wanted = [relpath(Path(p)) for p in args.paths]

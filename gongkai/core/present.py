@@ -75,3 +75,44 @@ def attachments(doc, content_root: Path | None = None) -> list:
             out.append({"title": att["title"], "path": att["path"], "kind": file_kind(att["path"]),
                         "size": human_size(f.stat().st_size)})
     return out
+
+
+def field_values(doc) -> dict:
+    """Every front-matter field as written -> (raw value, text as the public reads
+    it), keyed by dotted path (review.date, attachments[0].title), known fields
+    in schema order, then any others. For reviewers: nothing is left out."""
+    out = {}
+
+    def text(prop, raw, typed):
+        if isinstance(typed, (date, datetime)):
+            return zh_date(typed)
+        if isinstance(raw, bool):
+            return "是" if raw else "否"
+        if "enumTitles" in prop and isinstance(raw, str):
+            return prop["enumTitles"].get(raw, raw)
+        return "" if raw is None else str(typed if isinstance(typed, str) else raw)
+
+    def walk(props, raw, typed, prefix):
+        keys = [k for k in props if k in raw] + [k for k in raw if k not in props]
+        for key in keys:
+            name = f"{prefix}.{key}" if prefix else str(key)
+            one(props.get(key, {}), raw[key], typed.get(key) if isinstance(typed, dict) else None, name)
+
+    def one(prop, raw, typed, name):
+        if isinstance(raw, dict):
+            walk(prop.get("properties", {}), raw, typed or {}, name)
+        elif isinstance(raw, list) and any(isinstance(v, (dict, list)) for v in raw):
+            items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+            typed = typed if isinstance(typed, list) and len(typed) == len(raw) else [None] * len(raw)
+            for i, (r, t) in enumerate(zip(raw, typed)):
+                one(items, r, t, f"{name}[{i}]")
+        elif isinstance(raw, list):
+            items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+            typed = typed if isinstance(typed, list) and len(typed) == len(raw) else raw
+            out[name] = (raw, "、".join(text(items, r, t) for r, t in zip(raw, typed)))
+        else:
+            out[name] = (raw, text(prop, raw, typed))
+
+    props = schema.properties(doc.type) if doc.type in schema.TYPES + (schema.PAGE,) else {}
+    walk(props, doc.raw, doc.meta, "")
+    return out

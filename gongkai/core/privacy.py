@@ -341,3 +341,34 @@ def check_privacy_files(docs, index, ctx):
     for path in attachment_files(Path(ctx["content_root"])):
         problems.extend(scan_file(path, allow, allowlist_name, tables.get(path.resolve())))
     return problems
+
+
+# Full-width digits (text pasted from Word) read as the digits they stand for,
+# one character for one, so positions in the text stay the same.
+_PLAIN_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+
+
+def mask_text(text: str) -> str:
+    """The text with every personal number find_numbers sees in it shown
+    masked, as the check messages show it: for showing text to reviewers."""
+    hits = list(find_numbers(text))
+    if not hits:
+        return text
+    plain = text.translate(_PLAIN_DIGITS)
+    spans = []
+    for code, number in hits:
+        # the number as written may have spaces or dashes between its digits
+        digits = number.translate(_PLAIN_DIGITS)
+        pattern = re.compile("[ -]?".join(map(re.escape, digits)), re.IGNORECASE)
+        found = [(m.start(), m.end(), mask(code, digits)) for m in pattern.finditer(plain)]
+        if not found:  # written some way not foreseen here: hide every digit rather than show it
+            return re.sub(r"[0-9０-９]", "*", text)
+        spans += found
+    out, end = [], 0
+    for start, stop, masked in sorted(spans):
+        if start < end:
+            continue  # inside a number already masked
+        out += [text[end:start], masked]
+        end = stop
+    out.append(text[end:])
+    return "".join(out)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import runpy
+import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,6 +29,16 @@ def load(path: Path | None = None) -> dict:
     """Read pelicanconf.py (or the given file) and return its settings with defaults."""
     conf = runpy.run_path(str(path or ROOT / "pelicanconf.py"))
     return complete(conf)
+
+
+def load_publish() -> dict:
+    """publishconf.py's settings (the public SITEURL). It imports pelicanconf
+    from the folder it sits in, so that folder is on the import path meanwhile."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        return load(ROOT / "publishconf.py")
+    finally:
+        sys.path.remove(str(ROOT))
 
 
 def complete(settings: dict) -> dict:

@@ -11,6 +11,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from gongkai.core import schema
 
@@ -22,6 +23,23 @@ LIBRARY_FACETS = {"issuer": "发布机构", "year": "年份", "topic": "主题�
 LIBRARY_TYPES = ("policy",)        # what the policy library holds
 # Pages shown in the header and on the home page, in this order; any other page follows by title.
 PAGE_ORDER = ("guide", "apply", "annual-report", "contact")
+
+
+def slug_of(doc) -> str:
+    """The permanent address part: the 索引号 with '/' made '-' (a page: its slug or file name)."""
+    if doc.type == schema.PAGE:
+        return str(doc.meta.get("slug") or Path(doc.path).stem)
+    index_no = doc.meta.get("index_no")
+    return str(index_no).replace("/", "-") if isinstance(index_no, str) else Path(doc.path).stem
+
+
+def document_url(doc, settings: dict) -> str:
+    """A document's page address as Pelican writes it: ARTICLE_URL (PAGE_URL for
+    a page) with slug_of, under SITEURL (publishconf.py's when given its settings)."""
+    pattern = settings["PAGE_URL" if doc.type == schema.PAGE else "ARTICLE_URL"]
+    path = pattern.format(slug=slug_of(doc))
+    base = str(settings.get("SITEURL") or "").rstrip("/")
+    return f"{base}/{path}" if base else f"/{path}"
 
 
 def disclosures() -> dict:

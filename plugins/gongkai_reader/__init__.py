@@ -22,6 +22,7 @@ from gongkai.build.contract import ContractError, Facts, SiteFacts, check_plugin
 from gongkai.build.speed.pagecache import code_digest
 from gongkai.build.speed.prepare import prepare, prepare_many
 from gongkai.core.settings import complete
+from gongkai.core.site import slug_of
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +56,6 @@ def _take(path: str):
             break
         _prepared[done] = result
     return _prepared.pop(path, None)
-
-
-def slug_of(doc) -> str:
-    """The permanent address part: the 索引号 with '/' made '-'."""
-    if doc.type == schema.PAGE:
-        return str(doc.meta.get("slug") or Path(doc.path).stem)
-    index_no = doc.meta.get("index_no")
-    return str(index_no).replace("/", "-") if isinstance(index_no, str) else Path(doc.path).stem
 
 
 def _theme_has(settings, name: str) -> bool:

@@ -374,6 +374,11 @@ DAMAGES = {
             path = folder / "{XLSX}"
             path.write_bytes(path.read_bytes()[:2000])
         ''', [f"{XLSX}: 不是完整的 .xlsx 文件（无法作为 zip 打开，或其中的内容损坏）"]),
+    "disguised_attachment": ('''
+        def damage(folder):
+            sheet = folder / "files" / "policy" / "2018-gov-new-media-contacts.csv"
+            sheet.write_text("<html><script>alert(1)</script></html>", encoding="utf-8")
+        ''', ["files/policy/2018-gov-new-media-contacts.csv: 内容不是 CSV 文件（与扩展名不符）"]),
     "truncated_page": ('''
         def damage(folder):
             page = folder / "index.html"

@@ -53,6 +53,7 @@ from xml.parsers import expat
 import brotli
 
 from gongkai.core import settings as settings_mod
+from gongkai.core.boundary import ATTACHMENT_KINDS
 from gongkai.core.model import type_of
 from gongkai.core.settings import ROOT, TZ
 from gongkai.core.validate import content_files
@@ -74,24 +75,22 @@ MIN_COMPRESS_SIZE = 256
 COMPANIONS = (".gz", ".br")
 
 # The kinds of files a release may hold, by suffix, and how each is verified
-# before it is published (_verify_file). deploy/nginx.conf serves exactly these
-# (plus folders, through their index.html, and each file's .gz/.br through
-# gzip_static/brotli_static) and answers 404 for any other name:
-# tests/test_nginx.py holds the two lists together. Every kind must be non-empty.
-KINDS = {
-    # pages, styles, scripts, data and feeds the build writes
-    ".html": "html", ".css": "utf8", ".js": "utf8", ".json": "json",
-    ".xml": "xml", ".atom": "xml", ".svg": "xml", ".ics": "ics", ".txt": "bytes", ".csv": "bytes",
-    # attachments and the .xlsx copies of budget tables (zip containers are opened)
-    ".xlsx": "zip", ".docx": "zip", ".pptx": "zip", ".odt": "zip", ".ods": "zip", ".ofd": "zip",
-    ".pdf": "pdf", ".doc": "bytes", ".xls": "bytes", ".ppt": "bytes", ".wps": "bytes",
-    # pictures and fonts
-    ".png": "bytes", ".jpg": "bytes", ".jpeg": "bytes", ".gif": "bytes", ".webp": "bytes",
-    ".ico": "bytes", ".woff2": "bytes",
-    # the search index (Pagefind compresses its own files) and its WebAssembly
+# before it is published (_verify_file): what the build itself writes, and the
+# attachments documents name (gongkai.core.boundary.ATTACHMENT_KINDS, the one
+# list of them, each checked by its own byte test). deploy/nginx.conf serves
+# exactly these (plus folders, through their index.html, and each file's .gz/.br
+# through gzip_static/brotli_static) and answers 404 for any other name;
+# tests/test_nginx.py holds the two lists together. No file may be empty.
+BUILT_KINDS = {
+    # pages, styles, scripts, data, feeds, calendars, robots.txt, budget tables (.csv, .xlsx)
+    ".html": "html", ".css": "utf8", ".js": "utf8", ".json": "json", ".xml": "xml",
+    ".atom": "xml", ".ics": "ics", ".txt": "bytes", ".csv": "bytes", ".xlsx": "zip",
+    # the search index (Pagefind compresses its own files, its WebAssembly included)
     ".pf_meta": "pagefind", ".pf_index": "pagefind", ".pf_fragment": "pagefind",
-    ".pf_filter": "pagefind", ".pagefind": "pagefind", ".wasm": "bytes",
+    ".pf_filter": "pagefind", ".pagefind": "pagefind",
 }
+KINDS = {**BUILT_KINDS, **{suffix: "attachment" for suffix in ATTACHMENT_KINDS}}
+ZIP_SUFFIXES = {".xlsx", ".docx", ".pptx", ".odt", ".ods", ".ofd"}
 
 # Everything publish, rollback and releases say to staff (not problem codes:
 # those are in gongkai/core/messages.py). Failures are printed after 发布失败：
@@ -163,7 +162,7 @@ VERIFY = {
     "xml": "不是有效的 XML（第 {line} 行）",
     "ics": "日历文件不完整（应以 BEGIN:VCALENDAR 开始、以 END:VCALENDAR 结束）",
     "zip": "不是完整的 {suffix} 文件（无法作为 zip 打开，或其中的内容损坏）",
-    "pdf": "不是 PDF 文件（开头不是 %PDF-）",
+    "attachment": "内容不是 {title} 文件（与扩展名不符）",
     "pagefind": "搜索索引文件损坏（无法解压）",
     "companion": "预压缩文件解压后与 {original} 不同",
     "companion_broken": "预压缩文件无法解压",
@@ -448,17 +447,19 @@ def _kind_problem(kind: str, suffix: str, data: bytes) -> tuple[str, dict] | Non
             parser.Parse(data, True)
         except expat.ExpatError as exc:
             return "xml", {"line": exc.lineno}
-    elif kind == "zip":
+    if kind == "zip" or suffix in ZIP_SUFFIXES:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if archive.testzip() is not None:
                     return "zip", {"suffix": suffix}
         except Exception:  # noqa: BLE001 — any way the container fails to open is damage, reported
             return "zip", {"suffix": suffix}
-    elif kind == "pdf":
-        if not data.startswith(b"%PDF-"):
-            return "pdf", {}
-    elif kind == "pagefind":
+    if kind == "attachment":
+        # A file copied from content/ (or made like one): its bytes are what its name says.
+        attachment = ATTACHMENT_KINDS[suffix]
+        if not attachment.sniff(data, io.BytesIO(data)):
+            return "attachment", {"title": attachment.title}
+    if kind == "pagefind":
         try:
             if not gzip.decompress(data).startswith(b"pagefind_dcd"):
                 return "pagefind", {}

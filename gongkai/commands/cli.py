@@ -39,7 +39,10 @@ def _stop_everything(signum):
     line = None
     for cleanup, step_line in reversed(_ON_INTERRUPT):
         if cleanup is not None:
-            cleanup()
+            try:
+                cleanup()
+            except OSError:
+                pass   # what it could not remove is a leftover: the next build or publish removes it
         line = step_line() if callable(step_line) else (step_line or line)
     if line:
         print(line, file=sys.stderr)

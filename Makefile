@@ -27,8 +27,8 @@ help:
 	@echo "make search Q=\"营商环境 issuer:县财政局\"  在 content/ 中搜索已有文件（含未构建的文件）"
 	@echo "make test       运行全部测试"
 	@echo "make publish    检查并构建正式版本到 $(DEPLOY_DIR)/releases/，成功后切换 $(DEPLOY_DIR)/current"
-	@echo "make rollback   回退到上一个版本（TO=版本名 可指定版本）"
-	@echo "make releases   列出已发布的版本及其提交和时间"
+	@echo "make rollback   回到发布记录中的上一个版本（TO=版本名 可指定任一版本，包括撤回的）"
+	@echo "make releases   列出已发布的版本：提交、时间、撤回、损坏（VERIFY=1 逐个核对文件内容）"
 	@echo "make bench      测量构建速度（与原版 Pelican 对比）"
 
 setup: $(STAMP)
@@ -78,8 +78,9 @@ COMMENT ?=
 review-summary: $(STAMP)
 	$(BIN)/python scripts/review_summary.py --base $(BASE) --output review-summary.md $(if $(COMMENT),--comment-output $(COMMENT))
 
-# Releases under DEPLOY_DIR (default deploy/): releases/<time>-<commit>/ and the
-# `current` symlink the web server serves; see deploy/nginx.conf.
+# Releases under DEPLOY_DIR (default deploy/): releases/<time>-<commit>/, the
+# `current` symlink the web server serves (see deploy/nginx.conf) and
+# history.jsonl, every switch of `current`, which make rollback follows.
 DEPLOY_DIR ?= deploy
 export DEPLOY_DIR
 publish: $(STAMP)
@@ -89,7 +90,7 @@ rollback: $(STAMP)
 	$(BIN)/python scripts/publish.py rollback $(if $(TO),--to $(TO))
 
 releases: $(STAMP)
-	@$(BIN)/python scripts/publish.py releases
+	@$(BIN)/python scripts/publish.py releases $(if $(VERIFY),--verify)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py

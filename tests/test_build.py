@@ -3,8 +3,16 @@ metadata table and the validity banner; a broken tree leaves the previous
 output exactly as it was."""
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from conftest import ASOF, ROOT, build_site, run_script, soup_of
 
@@ -186,3 +194,160 @@ def test_a_build_whose_plugins_do_not_load_stops(tmp_path):
     assert "插件没有加载：gongkai_reader" in result.stderr and "PLUGIN_PATHS" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+# --- one build at a time, interrupted builds, a full disk ----------------------------
+
+FIXTURE = ROOT / "tests" / "fixtures" / "deploy_content"
+
+
+def slow_settings(tmp_path, seconds: float) -> Path:
+    """pelicanconf.py, read slowly: the build holds its lock that long before Pelican runs."""
+    settings = tmp_path / "slow_conf.py"
+    settings.write_text(f"__file__ = {str(ROOT / 'pelicanconf.py')!r}\n"
+                        f"exec(open(__file__, encoding='utf-8').read())\nTHEME = {str(ROOT / 'theme')!r}\n"
+                        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\nimport time\ntime.sleep({seconds})\n",
+                        encoding="utf-8")
+    return settings
+
+
+def start_build(out: Path, *args, content=FIXTURE) -> subprocess.Popen:
+    """scripts/build.py in its own process group (as a terminal runs it)."""
+    return subprocess.Popen([sys.executable, str(ROOT / "scripts" / "build.py"), "--content", str(content),
+                             "--output", str(out), "--no-cache", *map(str, args)], cwd=ROOT,
+                            env=dict(os.environ, ASOF=ASOF), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+
+
+def wait_for_work_folder(out: Path, proc: subprocess.Popen, timeout: float = 120) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = list(out.parent.glob(f".{out.name}.building-*"))
+        if found:
+            return found[0]
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.01)
+    raise AssertionError("the build never started its work folder")
+
+
+def staff_lines(stderr: str) -> list[str]:
+    """What the build said, without the per-document notices of the check and Pelican's feed notice."""
+    return [line for line in stderr.splitlines()
+            if line and not line.startswith(("content/", str(FIXTURE))) and "SITEURL" not in line]
+
+
+def tree(out: Path) -> dict:
+    return {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_two_builds_at_once_the_second_waits_for_the_first(tmp_path):
+    out = tmp_path / "out"
+    first = start_build(out, "--settings", slow_settings(tmp_path, 4))
+    work = wait_for_work_folder(out, first)          # the first holds the lock, Pelican not yet started
+
+    refused = run_script("build.py", "--content", FIXTURE, "--output", out, "--no-cache", "--no-wait",
+                         env={"ASOF": ASOF})
+    assert refused.returncode == 1
+    assert staff_lines(refused.stderr) == [
+        f"另一个构建（进程 {first.pid}）正在写入 {out}，没有等待（--no-wait），没有构建；请等它结束后再运行"]
+    timed_out = run_script("build.py", "--content", FIXTURE, "--output", out, "--no-cache", "--wait", "0.5",
+                           env={"ASOF": ASOF})
+    assert timed_out.returncode == 1
+    assert staff_lines(timed_out.stderr)[-1] == (
+        f"另一个构建（进程 {first.pid}）正在写入 {out}，等了 0.5 秒仍未结束，没有构建；请等它结束后再运行")
+    assert work.is_dir()                              # a live build's folder is not a leftover
+
+    second = start_build(out)
+    second_out, second_err = second.communicate(timeout=600)
+    first_out, first_err = first.communicate(timeout=600)
+
+    assert first.returncode == 0, first_err
+    assert second.returncode == 0, second_err
+    assert staff_lines(second_err) == [f"另一个构建（进程 {first.pid}）正在写入 {out}，等它结束后再开始……"]
+    assert "Traceback" not in first_err + second_err
+    assert f"构建完成：{out}" in first_out and f"构建完成：{out}" in second_out
+    assert (out / "index.html").is_file()
+    assert not list(tmp_path.glob(".out.building-*")) and not (tmp_path / ".out.old").exists()
+
+
+def test_ctrl_c_stops_the_build_with_one_line_and_leaves_the_site(tmp_path):
+    out = tmp_path / "out"
+    assert build_site(FIXTURE, out).returncode == 0
+    before = tree(out)
+    shm = set(Path("/dev/shm").glob(".search-*"))
+    build = start_build(out, content=ROOT / "content")   # the real site: long enough to be stopped
+    wait_for_work_folder(out, build)
+    time.sleep(0.3)
+
+    os.killpg(build.pid, signal.SIGINT)               # Ctrl+C: the whole foreground group
+    _, stderr = build.communicate(timeout=120)
+
+    assert build.returncode == 130, stderr
+    assert staff_lines(stderr) == [f"构建已中断（Ctrl+C）：网站保持原样，{out} 没有改动。"]
+    assert "Traceback" not in stderr
+    assert tree(out) == before
+    assert not list(tmp_path.glob(".out.building-*"))
+    assert set(Path("/dev/shm").glob(".search-*")) <= shm
+
+
+def test_the_next_build_removes_what_a_killed_build_left(tmp_path):
+    out = tmp_path / "out"
+    for name in (".out.building-k1ll3d", ".out.building-x2", ".out.old"):
+        (tmp_path / name / "xxgk").mkdir(parents=True)
+        (tmp_path / name / "xxgk" / "index.html").write_text("half", encoding="utf-8")
+    (tmp_path / ".other.building-keep").mkdir()      # another output's: not ours to remove
+
+    result = build_site(FIXTURE, out)
+
+    assert result.returncode == 0, result.stderr
+    assert "已删除上次中断的构建留下的 3 个临时文件夹（.out.building-k1ll3d、.out.building-x2、.out.old）" in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.building-keep", ".out.lock", "out"]
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A tmpfs of its own, to fill (root only; skipped where mount is not permitted)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("模拟磁盘已满需要 root 权限挂载 tmpfs")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"不能挂载 tmpfs 来模拟磁盘已满：{mounted.stderr.strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def used(disk: Path) -> int:
+    st = os.statvfs(disk)
+    return (st.f_blocks - st.f_bfree) * st.f_frsize
+
+
+def resize(disk: Path, size: int) -> None:
+    subprocess.run(["mount", "-o", f"remount,size={size}", str(disk)], check=True)
+
+
+@pytest.mark.parametrize("room", [0.1, 0.5, 0.9])
+def test_a_full_disk_is_one_short_line_and_the_site_stays(small_disk, room):
+    """The disk fills at some point of the build (room: the share of a second
+    build's size that is free): whatever was being written, one short line."""
+    out = small_disk / "output"
+    assert build_site(ROOT / "content", out).returncode == 0
+    before, site = tree(out), used(small_disk)
+    resize(small_disk, site + int(site * room))
+
+    result = build_site(ROOT / "content", out)
+
+    assert result.returncode == 1
+    lines = staff_lines(result.stderr)
+    assert len(lines) == 1, lines
+    assert re.fullmatch(rf"磁盘空间不足：{re.escape(str(out))} 所在的磁盘只剩 [0-9.]+ (字节|KB|MB|GB|TB)；网站没有更新，"
+                        rf"{re.escape(str(out))} 保持原样。请删除不用的文件后重试，例如旧版本（make releases）、\.cache/、output/",
+                        lines[0]), lines[0]
+    assert max(len(line) for line in result.stderr.splitlines()) < 300
+    assert "Traceback" not in result.stderr and "Errno" not in result.stderr
+    assert tree(out) == before
+    assert not list(small_disk.glob(".output.building-*"))

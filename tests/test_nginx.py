@@ -1,14 +1,15 @@
 """deploy/nginx.conf in Debian's nginx on 127.0.0.1, serving a release of the
 real content/ published by scripts/publish.py: headers on each kind of file,
-sources and dotfiles never served, the 404 page, precompressed files, and
-Chromium with the Content-Security-Policy enforced."""
+every file the build wrote served and nothing else (sources, dotfiles, editor
+backups, archives: 404), release.json kept private, the 404 page,
+precompressed files, and Chromium with the Content-Security-Policy enforced."""
 from __future__ import annotations
 
 import gzip
 import http.client
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import brotli
 import pytest
@@ -28,6 +29,12 @@ ATTACHMENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
 }
 SECRET = "gongkai-must-not-be-served"
+# Names that end up in a release by accident (an editor, a merge, a careless
+# copy): none is a kind the build makes, so nginx answers 404 whatever they hold.
+STRAY = ["index.html~", "#index.html#", "index.html.old", "index.html.save", "index.html.rej",
+         "index.html.orig", "index.html.bak", ".index.html.swp", "index.html.swp", "site.zip",
+         "site.tar.gz", "dump.sql", "upload.tmp", "README.md", "build.py", "settings.yaml",
+         "config.yml", "LICENSE", "notes.TXT~", "index.html.gz.tmp", "report.pdf.part"]
 
 
 class Server:
@@ -55,6 +62,7 @@ def server(tmp_path_factory):
                         env={"DEPLOY_DIR": str(deploy), "ASOF": ASOF, "SITEURL": base})
     assert result.returncode == 0, result.stdout + result.stderr
     root = deploy / "current"
+    built = sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
     # Files a careless copy might leave in a release: the server must refuse them.
     (root / ".git").mkdir()
     (root / ".git" / "HEAD").write_text(SECRET, encoding="utf-8")
@@ -67,9 +75,14 @@ def server(tmp_path_factory):
     for suffix in (".pdf", ".docx", ".xlsx"):
         (samples / f"sample{suffix}").write_bytes(b"PK\x03\x04 sample " + suffix.encode())
     (samples / "evil.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    for folder in (root, root / "files" / "policy", root / "xxgk"):
+        for name in STRAY:
+            (folder / name).write_text(SECRET, encoding="utf-8")
     with publish_mod.nginx_running(deploy, tmp / "nginx", port) as url:
         assert url == base
-        yield Server(base, root)
+        server = Server(base, root)
+        server.built = built
+        yield server
 
 
 def csp(headers) -> dict:
@@ -190,8 +203,78 @@ def test_sources_and_dotfiles_are_not_served(server, path):
     assert SECRET.encode() not in body
 
 
+@pytest.mark.parametrize("name", STRAY)
+@pytest.mark.parametrize("folder", ["/", "/files/policy/", "/xxgk/"])
+def test_files_of_kinds_the_build_does_not_make_are_not_served(server, folder, name):
+    status, headers, body = server.get(quote(folder + name))
+    assert status == 404, (folder + name, status)
+    assert SECRET.encode() not in body
+    assert headers["content-type"] == "text/html; charset=utf-8"        # the site's own 404 page
+
+
+def test_every_file_the_build_wrote_is_served_as_it_is(server):
+    """Walk the release as published: each file (release.json aside) comes back
+    whole; each .gz/.br comes back for its original when the client accepts it."""
+    failures = []
+    brotli_served = publish_mod.BROTLI_MODULE.is_file()
+    for rel in server.built:
+        name = rel.name
+        if name == "release.json":
+            continue
+        if name.endswith((".gz", ".br")):
+            original, encoding = "/" + quote(str(rel)[:-3]), {".gz": "gzip", ".br": "br"}[name[-3:]]
+            if encoding == "br" and not brotli_served:
+                continue
+            status, headers, body = server.get(original, {"Accept-Encoding": encoding})
+            if (status, headers.get("content-encoding"), body) != (200, encoding, (server.root / rel).read_bytes()):
+                failures.append(f"{original} ({encoding}): {status} {headers.get('content-encoding')}")
+            continue
+        status, headers, body = server.get("/" + quote(str(rel)))
+        if status != 200 or body != (server.root / rel).read_bytes():
+            failures.append(f"/{rel}: {status}")
+    assert len(server.built) > 300
+    assert not failures, "\n".join(failures[:20])
+
+
+def test_every_folder_of_the_release_is_served_by_its_index(server):
+    folders = sorted({rel.parent for rel in server.built if rel.name == "index.html"})
+    assert len(folders) > 50
+    for folder in folders:
+        path = "/" if str(folder) == "." else f"/{quote(str(folder))}/"
+        status, _, body = server.get(path)
+        assert (status, body) == (200, (server.root / folder / "index.html").read_bytes()), path
+
+
+def test_release_json_stays_private(server):
+    """It holds the commit, build time, settings name and every file's checksum:
+    make releases and make rollback read it from disk; visitors get 404."""
+    assert (server.root / "release.json").is_file()
+    for path in ("/release.json", "/RELEASE.JSON"):
+        status, _, body = server.get(path)
+        assert status == 404
+        assert b'"commit"' not in body
+
+
+def _served_suffixes() -> set[str]:
+    """The allowlist in deploy/nginx.conf, with x? expanded (jpe?g -> jpg, jpeg)."""
+    conf = publish_mod.NGINX_TEMPLATE.read_text(encoding="utf-8")
+    alternatives = re.search(r'location ~\* "\\\.\(\?!\(\?:([^)]*)\)\$\)', conf).group(1).split("|")
+    suffixes = set()
+    for alternative in alternatives:
+        optional = re.fullmatch(r"(\w*)(\w)\?(\w*)", alternative)
+        if optional:
+            suffixes |= {optional[1] + optional[3], optional[1] + optional[2] + optional[3]}
+        else:
+            suffixes.add(alternative)
+    return {"." + s for s in suffixes}
+
+
+def test_nginx_serves_exactly_the_kinds_publish_verifies():
+    assert _served_suffixes() == set(publish_mod.KINDS)
+
+
 def test_markdown_sources_of_real_documents_are_not_in_the_release(server):
-    assert not [p for p in server.root.rglob("*.md") if p.name not in ("index.md", "leak.md")]
+    assert not [p for p in server.root.rglob("*.md") if p.name not in ("index.md", "leak.md", "README.md")]
 
 
 def test_missing_page_gets_the_site_404_page(server):

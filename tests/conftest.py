@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -34,7 +35,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The build clock for the shared site: the 2026 food-safety solicitation
 # (2026-09-01 .. 2026-09-10) is open at this moment.
 ASOF = "2026-09-05T09:00"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 
 

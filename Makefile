@@ -23,7 +23,7 @@ AXE   := node_modules/.package-lock.json
 TESTS ?=
 
 .PHONY: help html serve devserver check search test publish rollback releases bench clean setup venv new \
-	review-summary system-packages
+	review-summary import system-packages
 
 help:
 	@echo "make serve      构建网站并在 http://$(BIND):$(PORT) 上预览"
@@ -31,6 +31,7 @@ help:
 	@echo "make devserver  修改内容后自动重新构建并预览"
 	@echo "make check      检查 content/ 中所有文件的元数据（FILES=\"content/policy/x.md\" 只报告这些文件）"
 	@echo "make new        新建一条信息：逐项询问，自动分配索引号"
+	@echo "make import ARGS=\"页面.html --type policy\"  把旧网站保存的页面转成文件"
 	@echo "make review-summary BASE=origin/main  列出本分支新增、修改、删除的信息和改动的字段"
 	@echo "make search Q=\"营商环境 issuer:县财政局\"  在 content/ 中搜索已有文件（含未构建的文件）"
 	@echo "make test       运行全部测试（第一次运行时安装测试需要的 Debian 软件包）"
@@ -78,19 +79,27 @@ check: $(STAMP)
 	@# The built site's internal and attachment links, when there is a built site.
 	if [ -f $(OUTPUTDIR)/index.html ]; then $(BIN)/python scripts/linkcheck.py $(OUTPUTDIR); fi
 
-# Staff search; Q is passed whole (quotes inside it mark phrases).
-export Q
+# Staff search; Q is passed whole (quotes inside it mark phrases), as typed: make
+# does not expand a $ in it. No hits is an answer, not a failure: make search then
+# ends with 0 after 没有找到… (scripts/search.py itself exits 1, like grep).
+SEARCH_QUERY := $(value Q)
+export SEARCH_QUERY
 search: $(STAMP)
-	@$(BIN)/python scripts/search.py -- "$$Q"
+	@$(BIN)/python scripts/search.py -- "$$SEARCH_QUERY" || { status=$$?; [ $$status -eq 1 ] || exit $$status; }
 
 # The Debian packages first: without them no test starts (one line says what to run).
 test: system-packages $(STAMP) $(AXE)
 	$(BIN)/python -m pytest $(TESTS)
 
 # Publishing through git (issue 6): a new item, and the pull request's summary.
-# ARGS passes options: make new ARGS="--type policy --title …"; BASE is the branch compared with.
+# ARGS passes options, read by the shell as typed (make expands nothing in it):
+# make new ARGS="--type policy --title …"; BASE is the branch compared with.
 new: $(STAMP)
-	$(BIN)/python scripts/new.py $(ARGS)
+	$(BIN)/python scripts/new.py $(value ARGS)
+
+# Pages saved from the old portal: make import ARGS="旧网站保存的页面/ --type policy".
+import: $(STAMP)
+	$(BIN)/python scripts/import_html.py $(value ARGS)
 
 BASE ?= origin/main
 review-summary: $(STAMP)

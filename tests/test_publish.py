@@ -8,13 +8,14 @@ import gzip
 import json
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
 import brotli
 import pytest
 
-from conftest import ASOF, FIXTURES, ROOT, run_script
+from conftest import ASOF, FIXTURES, ROOT, WAIT_SECONDS, run_script
 
 CONTENT = FIXTURES / "deploy_content"
 
@@ -202,3 +203,16 @@ def test_nginx_conf_fills_in_the_root(deploy):
     assert f"root {deploy / 'current'};" in result.stdout
     assert "listen 8080;" in result.stdout and "server_name www.yanshou.gov.cn;" in result.stdout
     assert "@" not in "".join(line for line in result.stdout.splitlines() if not line.lstrip().startswith("#"))
+
+
+def test_a_reserved_port_is_kept_for_nginx_alone():
+    """test_nginx and make bench name the port in SITEURL, publish for minutes, then start
+    nginx on it: meanwhile no other program may take it, but nginx must be able to."""
+    with _publish_module().reserved_port() as port:
+        with socket.socket() as other, pytest.raises(OSError):
+            other.bind(("127.0.0.1", port))
+        with socket.socket() as like_nginx:
+            like_nginx.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            like_nginx.bind(("127.0.0.1", port))
+            like_nginx.listen()
+            socket.create_connection(("127.0.0.1", port), timeout=WAIT_SECONDS).close()

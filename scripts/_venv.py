@@ -29,8 +29,11 @@ def _make_venv():
         fresh = subprocess.run(["make", "-s", "-C", str(ROOT), "-q", "venv"], capture_output=True).returncode == 0
         if fresh:
             return
-        print(f"{'正在更新' if PYTHON.exists() else '还没有'} {VENV}：运行 make venv 安装本项目的 Python 依赖"
-              f"（第一次约需 1 分钟，之后不再需要）……", file=sys.stderr, flush=True)
+        if PYTHON.exists():
+            say = f"{VENV} 中的 Python 依赖不是最新的（pyproject.toml 改过）：正在运行 make venv 更新……"
+        else:
+            say = f"还没有 {VENV}：正在运行 make venv 创建它，并安装本项目的 Python 依赖（约需 1 分钟，只需一次）……"
+        print(say, file=sys.stderr, flush=True)
         done = subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), "venv"], stdout=sys.stderr)
     except OSError:
         sys.exit("找不到 make，不能创建 .venv；请先安装：sudo apt-get install make，再重新运行刚才的命令")

@@ -34,7 +34,7 @@ case "$target" in
         "libnginx-mod-http-brotli-static|file:/usr/lib/nginx/modules/ngx_http_brotli_static_module.so|nginx 发送预压缩的 .br 文件"
         "wrk|cmd:wrk|测量 nginx 的吞吐量"
     ) ;;
-    venv) purpose="创建 .venv" wanted=(
+    venv) purpose="创建 .venv 时" wanted=(
         "python3-venv|py:ensurepip|用 ${PY:-python3} 创建 .venv，Debian 把这部分从 python3 中分了出来"
     ) ;;
     *) echo "用法：scripts/system_packages.sh test|bench|venv（不认识“$target”）" >&2; exit 2 ;;

@@ -230,8 +230,8 @@ def test_a_script_typed_with_debians_python_makes_venv_first(tmp_path):
     result = subprocess.run([system_python, "scripts/search.py", "营商环境"], cwd=work, env=env,
                             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stderr.splitlines()[0] == (f"还没有 {work}/.venv：运行 make venv 安装本项目的 Python 依赖"
-                                             "（第一次约需 1 分钟，之后不再需要）……")
+    assert result.stderr.splitlines()[0] == (f"还没有 {work}/.venv：正在运行 make venv 创建它，"
+                                             "并安装本项目的 Python 依赖（约需 1 分钟，只需一次）……")
     assert "Traceback" not in result.stderr and "ModuleNotFoundError" not in result.stderr
     assert "content/policy/" in result.stdout and result.stdout.strip().endswith("个文件。")
     assert (work / ".venv" / ".installed").is_file()

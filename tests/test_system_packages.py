@@ -22,10 +22,10 @@ NO_SUDO_LINE = ("缺少运行测试需要的 Debian 软件包：chromium（浏�
 
 @pytest.fixture(scope="module")
 def without_chromium(tmp_path_factory) -> Path:
-    """A folder holding every command of the system's PATH folders except chromium."""
+    """A folder holding every command on PATH (and in the system's folders) except chromium."""
     folder = tmp_path_factory.mktemp("path-without-chromium")
-    for system in SYSTEM_DIRS:
-        if not os.path.isdir(system):
+    for system in (*os.environ["PATH"].split(os.pathsep), *SYSTEM_DIRS):
+        if not system or not os.path.isdir(system):
             continue
         for name in os.listdir(system):
             if name != "chromium" and not (folder / name).exists():

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """make publish / rollback / releases. The work is done in gongkai/commands/publish.py."""
+import _venv  # noqa: F401  (first: runs this script with .venv/bin/python, whichever python was typed)
 import signal
 import sys
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -34,8 +35,11 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The build clock for the shared site: the 2026 food-safety solicitation
 # (2026-09-01 .. 2026-09-10) is open at this moment.
 ASOF = "2026-09-05T09:00"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
+# How long a test waits for something that will happen (a page, a browser, a server):
+# generous, so that a busy two-core machine only makes the suite slower, never red.
+WAIT_SECONDS = 120
 
 
 def run_script(name: str, *args, env=None, cwd=ROOT, input=None) -> subprocess.CompletedProcess:
@@ -94,12 +98,35 @@ def base_url(site):
     server.shutdown()
 
 
+class PatientBrowser:
+    """Chromium whose contexts wait WAIT_SECONDS (not Playwright's 30 s) for pages,
+    selectors and functions."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.set_default_timeout(WAIT_SECONDS * 1000)
+        context.set_default_navigation_timeout(WAIT_SECONDS * 1000)
+        return context
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.set_default_timeout(WAIT_SECONDS * 1000)
+        page.set_default_navigation_timeout(WAIT_SECONDS * 1000)
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=[
+        b = pw.chromium.launch(executable_path=CHROMIUM, timeout=WAIT_SECONDS * 1000, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield b
+        yield PatientBrowser(b)
         b.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ASOF, ROOT, build_site, run_script, soup_of
+from conftest import ASOF, ROOT, WAIT_SECONDS, build_site, run_script, soup_of
 
 SEED = ROOT / "content" / "policy" / "yanzhengfa-2018-10-executive-capacity.md"
 HOLIDAYS = ROOT / "content" / "policy" / "sc-2018-guobanfamingdian15-2019-holidays.md"
@@ -121,19 +121,22 @@ def test_content_cache_written_by_other_code_is_started_afresh(tmp_path):
 def test_a_failed_build_stops_the_search_index(tmp_path):
     """The search index starts as soon as the documents are read, before the
     checks across documents fail the build: the failed build leaves no work
-    folder and no Pagefind behind."""
-    import subprocess
+    folder and no Pagefind behind. Other builds on the machine may be indexing
+    meanwhile: this build's work folders carry its pid (.search-<pid>-…)."""
     content = make_tree(tmp_path, SEED, HOLIDAYS)
     twin = content / "policy" / "twin.md"
     twin.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")   # the same 索引号 twice
-    shm = set(Path("/dev/shm").glob(".search-*"))
-    result = build_site(content, tmp_path / "out")
-    assert result.returncode == 1
-    assert "索引号" in result.stderr and "Traceback" not in result.stderr
+    build = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "build.py"), "--content", str(content),
+                              "--output", str(tmp_path / "out"), "--no-cache", "--settings", str(ROOT / "pelicanconf.py")],
+                             env=dict(os.environ, ASOF=ASOF), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _out, err = build.communicate(timeout=WAIT_SECONDS * 5)
+    assert build.returncode == 1
+    assert "索引号" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
-    assert not list(tmp_path.glob(".search-*")) and set(Path("/dev/shm").glob(".search-*")) <= shm
+    mine = f".search-{build.pid}-*"
+    assert not list(tmp_path.glob(".search-*")) and not list(Path("/dev/shm").glob(mine))
     running = subprocess.run(["pgrep", "-f", f"--site {tmp_path}"], capture_output=True, text=True).stdout
-    running += subprocess.run(["pgrep", "-f", "search-.*site-0"], capture_output=True, text=True).stdout
+    running += subprocess.run(["pgrep", "-f", f"search-{build.pid}-.*site-0"], capture_output=True, text=True).stdout
     assert running == ""
 
 

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -23,7 +24,7 @@ from pathlib import Path
 import brotli
 import pytest
 
-from conftest import ASOF, FIXTURES, ROOT, run_script
+from conftest import ASOF, FIXTURES, ROOT, WAIT_SECONDS, run_script
 
 CONTENT = FIXTURES / "deploy_content"
 
@@ -664,3 +665,16 @@ def test_a_damaged_gzip_in_the_live_release_is_not_carried_into_the_next(two_rel
     assert result.returncode == 0, result.stderr
     page = two_releases / "current" / "index.html"
     assert gzip.decompress(page.with_name("index.html.gz").read_bytes()) == page.read_bytes()
+
+
+def test_a_reserved_port_is_kept_for_nginx_alone():
+    """test_nginx and make bench name the port in SITEURL, publish for minutes, then start
+    nginx on it: meanwhile no other program may take it, but nginx must be able to."""
+    with _publish_module().reserved_port() as port:
+        with socket.socket() as other, pytest.raises(OSError):
+            other.bind(("127.0.0.1", port))
+        with socket.socket() as like_nginx:
+            like_nginx.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            like_nginx.bind(("127.0.0.1", port))
+            like_nginx.listen()
+            socket.create_connection(("127.0.0.1", port), timeout=WAIT_SECONDS).close()

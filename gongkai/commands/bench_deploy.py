@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from gongkai.commands import publish as publish_mod
@@ -52,7 +53,9 @@ def main(argv=None) -> int:
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="gongkai-bench-deploy-"))
     work.mkdir(parents=True, exist_ok=True)
     deploy = work / "deploy"
-    port = publish_mod.free_port()
+    # The port SITEURL names stays reserved for nginx while the site is published.
+    held = ExitStack()
+    port = held.enter_context(publish_mod.reserved_port())
     env = dict(os.environ, DEPLOY_DIR=str(deploy), ASOF=os.environ.get("ASOF", ASOF),
                SITEURL=f"http://127.0.0.1:{port}")
     try:
@@ -94,6 +97,7 @@ def main(argv=None) -> int:
         print(f"  无法测量：{exc}")
         return 1
     finally:
+        held.close()
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
 

@@ -1,7 +1,7 @@
 """Regenerate the README's field reference from metadata_schema/ (the only field list).
 
-    python scripts/gen_docs.py          # rewrite the section in README.md
-    python scripts/gen_docs.py --check  # exit 1 if README.md is out of date"""
+    python3 scripts/gen_docs.py          # rewrite the section in README.md
+    python3 scripts/gen_docs.py --check  # exit 1 if README.md is out of date"""
 from __future__ import annotations
 
 import argparse
@@ -42,7 +42,7 @@ def _rows(props: dict, required: list, prefix: str = ""):
 
 def render() -> str:
     head = "| 字段 | 中文名 | 必填 | 取值 | 说明 |\n|---|---|---|---|---|"
-    parts = [START, "<!-- 自动生成，请勿手动编辑：python scripts/gen_docs.py -->", "",
+    parts = [START, "<!-- 自动生成，请勿手动编辑：python3 scripts/gen_docs.py -->", "",
              "#### 公共字段（所有类型）", "", head]
     common = schema.schemas()["common"]
     parts += list(_rows(common["properties"], common.get("required", [])))
@@ -73,7 +73,7 @@ def main(argv=None) -> int:
     new = before + render() + after
     if args.check:
         if new != text:
-            print("README.md 的字段表不是最新的；请运行 python scripts/gen_docs.py", file=sys.stderr)
+            print("README.md 的字段表不是最新的；请运行 python3 scripts/gen_docs.py", file=sys.stderr)
             return 1
         return 0
     readme.write_text(new, encoding="utf-8")

@@ -921,10 +921,17 @@ http {{
 """
 
 
-def free_port() -> int:
+@contextmanager
+def reserved_port():
+    """A free port on 127.0.0.1, kept from everyone but nginx until the block ends
+    (publishing the site it will serve can take minutes after the port is chosen):
+    the socket is bound with SO_REUSEADDR and never listens, so the kernel gives the
+    port to no other bind or outgoing connection, while nginx (SO_REUSEADDR too) can
+    bind it and listen."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        yield s.getsockname()[1]
 
 
 def _nginx_prepare(deploy: Path, prefix: Path, port: int) -> Path:
@@ -940,16 +947,24 @@ def _nginx_prepare(deploy: Path, prefix: Path, port: int) -> Path:
     return conf
 
 
+# Seconds nginx may take to answer after starting, or to exit after stop: generous,
+# for a machine busy with other work.
+NGINX_WAIT = 120
+
+
 @contextmanager
 def nginx_running(deploy: Path, prefix: Path, port: int | None = None):
     """Run Debian's nginx on 127.0.0.1 serving deploy/current (tests, bench);
-    yields the base URL and always stops it."""
-    port = port or free_port()
+    yields the base URL and always stops it. Without a port, a reserved one."""
+    if port is None:
+        with reserved_port() as port, nginx_running(deploy, prefix, port) as url:
+            yield url
+        return
     conf = _nginx_prepare(deploy, prefix, port)
     subprocess.run([str(NGINX), "-c", str(conf), "-p", str(prefix)], check=True,
                    capture_output=True, text=True)
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + NGINX_WAIT
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
@@ -963,7 +978,7 @@ def nginx_running(deploy: Path, prefix: Path, port: int | None = None):
         subprocess.run([str(NGINX), "-s", "stop", "-c", str(conf), "-p", str(prefix)],
                        capture_output=True, text=True)
         pid = prefix / "nginx.pid"
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + NGINX_WAIT
         while pid.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
 

@@ -173,7 +173,9 @@ class Indexer:
 
     def __init__(self, output: Path, cmd: list, cache: Path | None):
         self.output, self.cmd, self.cache = output, cmd, cache
-        self.work = Path(tempfile.mkdtemp(prefix=".search-", dir=work_root(output)))
+        # The build's pid in the name: builds on one machine share /dev/shm, and a
+        # folder left there says whose it was.
+        self.work = Path(tempfile.mkdtemp(prefix=f".search-{os.getpid()}-", dir=work_root(output)))
         self.child = None
         self.report: dict = {}
 

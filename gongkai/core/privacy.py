@@ -127,13 +127,14 @@ class Hit(NamedTuple):
     code: str      # privacy_id_number / privacy_mobile / privacy_bank_card
     number: str    # ASCII digits (and X): what the allowlist holds
     masked: str    # the digits as written, without spaces or hyphens, masked
+    span: tuple = (0, 0)   # where it is in the text, separators included
 
 
 def _hit(code: str, text: str, folded: str, span) -> Hit:
     start, end = span
     written = "".join(c for c, f in zip(text[start:end], folded[start:end]) if f.isalnum())
     number = "".join(f for f in folded[start:end] if f.isalnum()).upper()
-    return Hit(code, number, mask(code, written))
+    return Hit(code, number, mask(code, written), (start, end))
 
 
 def find_numbers(text: str, phones: bool = True):
@@ -343,32 +344,15 @@ def check_privacy_files(docs, index, ctx):
     return problems
 
 
-# Full-width digits (text pasted from Word) read as the digits they stand for,
-# one character for one, so positions in the text stay the same.
-_PLAIN_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
-
-
 def mask_text(text: str) -> str:
     """The text with every personal number find_numbers sees in it shown
     masked, as the check messages show it: for showing text to reviewers."""
-    hits = list(find_numbers(text))
-    if not hits:
-        return text
-    plain = text.translate(_PLAIN_DIGITS)
-    spans = []
-    for code, number in hits:
-        # the number as written may have spaces or dashes between its digits
-        digits = number.translate(_PLAIN_DIGITS)
-        pattern = re.compile("[ -]?".join(map(re.escape, digits)), re.IGNORECASE)
-        found = [(m.start(), m.end(), mask(code, digits)) for m in pattern.finditer(plain)]
-        if not found:  # written some way not foreseen here: hide every digit rather than show it
-            return re.sub(r"[0-9０-９]", "*", text)
-        spans += found
     out, end = [], 0
-    for start, stop, masked in sorted(spans):
+    for hit in sorted(find_numbers(text), key=lambda h: h.span):
+        start, stop = hit.span
         if start < end:
             continue  # inside a number already masked
-        out += [text[end:start], masked]
+        out += [text[end:start], hit.masked]
         end = stop
     out.append(text[end:])
     return "".join(out)

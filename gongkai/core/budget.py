@@ -212,15 +212,17 @@ def money(value: Decimal | None, signed: bool = False) -> str:
 
 
 def facts(doc) -> list:
-    """Jinja filter budget_facts: [(label, value)] for 预决算年度, 预决算类别, 部门."""
+    """Jinja filter budget_facts: [(label, value)] for the budget section's plain
+    fields (预决算年度, 预决算类别, 部门); the tables and the note show beside the tables."""
     from gongkai.core import schema
+    from gongkai.core.present import display
     rows = []
-    if isinstance(doc.meta.get("fiscal_year"), int):
-        rows.append((schema.field_label("fiscal_year"), f"{doc.meta['fiscal_year']}年"))
-    if doc.meta.get("budget_kind"):
-        rows.append((schema.field_label("budget_kind"), schema.enum_title("budget", "budget_kind", doc.meta["budget_kind"])))
-    if doc.meta.get("department"):
-        rows.append((schema.field_label("department"), doc.meta["department"]))
+    for key in schema.section_fields("budget", "budget"):
+        value = doc.meta.get(key)
+        if key in ("tables", "as_published_note") or value in (None, ""):
+            continue
+        shown = f"{value}年" if key == "fiscal_year" and isinstance(value, int) else display("budget", key, value)
+        rows.append((schema.field_label(key, "budget"), shown))
     return rows
 
 

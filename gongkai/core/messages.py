@@ -6,6 +6,10 @@ the README's 常见错误 table.
 """
 from __future__ import annotations
 
+from pathlib import PurePath
+
+from gongkai.core.schema import PAGE, TYPES, field_label
+
 MESSAGES: dict[str, str] = {
     # reading the file
     "not_utf8": "文件不是 UTF-8 编码（第 {line} 行附近无法解码）；请用 UTF-8 重新保存",
@@ -118,11 +122,21 @@ def message(code: str, params: dict) -> str:
         return template
 
 
+def type_of_path(path: str) -> str | None:
+    """The content type a problem's file belongs to, by its nearest folder that
+    names one (content/<type>/…), so a field is titled as its own type titles it."""
+    for folder in reversed(PurePath(path).parts[:-1]):
+        if folder in TYPES:
+            return folder
+        if folder == "pages":
+            return PAGE
+    return None
+
+
 def format_problem(p) -> str:
     """file:line: 中文名 (key) — message. Warnings are marked 提醒."""
-    from gongkai.core.schema import field_label
     where = f"{p.path}:{p.line}:"
-    label = field_label(p.field)
+    label = field_label(p.field, type_of_path(p.path))
     what = "" if not p.field else (f" {label} ({p.field}) —" if label != p.field else f" {p.field} —")
     mark = "" if p.severity == "error" else " 提醒："
     return f"{where}{what}{mark} {message(p.code, p.params)}"

@@ -9,8 +9,19 @@ from pathlib import Path
 from gongkai.core import schema
 from gongkai.core.settings import ROOT, TZ
 
-# The order government portals use for the metadata block (信息索引).
-META_FIELDS = ("index_no", "topic", "issuer", "written", "date", "doc_no", "validity", "modified", "keywords")
+# The parts of a page that show a field (x-show: {section: NAME} in metadata_schema/);
+# the 信息索引 rows ({meta: N}) are meta_rows below.
+SECTIONS = {
+    "title": "the page's h1 (article.html, page.html), listings and feeds",
+    "breadcrumb": "the breadcrumb (components/breadcrumb.html, gongkai.core.site.breadcrumb)",
+    "relations": "the linked documents, both ways (components/relations.html)",
+    "validity_banner": "the 已失效/已废止 banner and what replaced the document (components/validity_banner.html)",
+    "attachments": "the downloads (components/attachments.html)",
+    "summary": "the description in feeds and listings",
+    "solicitation": "how to respond and the feedback (solicitation.html)",
+    "budget": "the budget facts and tables (budget.html, gongkai.core.budget)",
+    "project": "the approval table and stages (project.html, gongkai.core.project)",
+}
 
 
 def zh_date(value) -> str:
@@ -45,10 +56,10 @@ def display(doc_type: str, field: str, value):
 def meta_rows(doc) -> list:
     """[(label, value, field)] for the metadata table, empty values skipped."""
     rows = []
-    for field in META_FIELDS:
+    for field in schema.meta_fields(doc.type):
         value = display(doc.type, field, doc.meta.get(field))
         if value != "":
-            rows.append((schema.field_label(field), value, field))
+            rows.append((schema.field_label(field, doc.type), value, field))
     return rows
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gongkai.core.messages import format_problem
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -30,7 +32,6 @@ class Problem:
         return (self.path, other) if other else (self.path,)
 
     def __str__(self) -> str:  # one line, as staff read it
-        from gongkai.core.messages import format_problem
         return format_problem(self)
 
 

@@ -100,8 +100,9 @@ def stage_views(doc, today: date) -> list:
     return out
 
 
-APPROVAL_FIELDS = ("project_name", "project_code", "approval_no", "approval_authority", "approval_date",
-                   "investment", "location", "builder")
+def approval_fields() -> list:
+    """The fields of the approval table: the project section's fields other than its stages."""
+    return [f for f in schema.section_fields("project", "project") if f != "stages"]
 
 
 def investment_text(value) -> str:
@@ -113,11 +114,11 @@ def investment_text(value) -> str:
 def approval_rows(doc) -> list:
     """[(label, value)] for the approval table, empty values skipped; labels from the schema."""
     rows = []
-    for name in APPROVAL_FIELDS:
+    for name in approval_fields():
         value = doc.meta.get(name)
         if value in (None, ""):
             continue
         if name == "investment":
             value = investment_text(value)
-        rows.append((schema.field_label(name), value))
+        rows.append((schema.field_label(name, "project"), value))
     return rows

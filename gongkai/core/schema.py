@@ -187,11 +187,45 @@ def _all_titles() -> dict:
     return titles
 
 
-def field_label(field: str | None) -> str:
+def _title_in(props: dict, plain: str):
+    """The title of a dotted field path within one schema's properties, or None."""
+    head, _, rest = plain.partition(".")
+    prop = props.get(head)
+    if prop is None:
+        return None
+    if not rest:
+        return prop.get("title")
+    sub = prop.get("properties") or (prop.get("items") or {}).get("properties") or {}
+    return _title_in(sub, rest)
+
+
+def field_label(field: str | None, doc_type: str | None = None) -> str:
+    """The Chinese title of a field (dotted, list indices allowed). A type's own
+    title wins: the same key may mean another thing in another type."""
     if not field:
         return ""
     plain = re.sub(r"\[\d+\]", "", field)
+    if doc_type in schemas() or doc_type in TYPES:
+        own = _title_in(properties(doc_type), plain)
+        if own:
+            return own
     return _all_titles().get(plain, plain)
+
+
+def show(doc_type: str) -> dict:
+    """{field: x-show} for a type's top-level fields: {"meta": n}, {"section": name} or "none"."""
+    return {key: prop.get("x-show") for key, prop in properties(doc_type).items()}
+
+
+def meta_fields(doc_type: str) -> list:
+    """The fields shown as rows of the page's 信息索引, in their x-show order."""
+    rows = [(spec["meta"], key) for key, spec in show(doc_type).items() if isinstance(spec, dict) and "meta" in spec]
+    return [key for _n, key in sorted(rows)]
+
+
+def section_fields(doc_type: str, section: str) -> list:
+    """The fields a named part of the page shows, in schema order."""
+    return [key for key, spec in show(doc_type).items() if isinstance(spec, dict) and spec.get("section") == section]
 
 
 def enum_title(doc_type: str, field: str, value) -> str:

@@ -135,25 +135,11 @@ def status(doc, asof: datetime) -> Status | None:
 
 # --- values for the pages -----------------------------------------------------
 
-def meta_rows(doc, st: Status | None) -> list:
-    """Rows added to the 信息索引 of a solicitation: state, period, contact."""
-    if st is None:
-        return []
-    rows = [(STATE_LABEL, st.label, "state"),
-            (schema.field_label("opens"), st.opens, "opens"),
-            (schema.field_label("closes"), st.closes, "closes")]
-    if doc.meta.get("contact"):
-        rows.append((schema.field_label("contact"), doc.meta["contact"], "contact"))
-    return rows
-
-
-def decision_rows(doc) -> list:
-    """Rows added to the 信息索引 of a decision result."""
-    rows = []
-    for field in ("meeting", "decision_date", "outcome"):
-        if doc.meta.get(field):
-            rows.append((schema.field_label(field), doc.meta[field], field))
-    return rows
+def meta_rows(rows: list, st: Status) -> list:
+    """A solicitation's 信息索引 rows (present.meta_rows) with its state at the
+    build clock before the period."""
+    at = next((i for i, (_label, _value, field) in enumerate(rows) if field == "opens"), len(rows))
+    return rows[:at] + [(STATE_LABEL, st.label, "state")] + rows[at:]
 
 
 def mailto(address: str, title: str) -> str:

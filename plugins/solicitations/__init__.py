@@ -76,11 +76,11 @@ def attach(generators):
             if st is None:
                 continue  # invalid dates: the validation plugin stops the build
             art.facts.solicitation = SolicitationPage(
-                st, present.meta_rows(doc) + sol.meta_rows(doc, st), sol.ways_to_respond(doc),
+                st, sol.meta_rows(present.meta_rows(doc), st), sol.ways_to_respond(doc),
                 sol.feedback_rows(st.feedback), _first(art, "decision", "solicitation"), art.url + ICS)
             items.append(art)
         elif doc.type == "decision":
-            art.facts.decision = DecisionPage(present.meta_rows(doc) + sol.decision_rows(doc),
+            art.facts.decision = DecisionPage(present.meta_rows(doc),
                                               _first(art, "solicitation", "decision"))
     items.sort(key=lambda a: a.facts.solicitation.status.opens, reverse=True)
     by_state = {state: [a for a in items if a.facts.solicitation.status.state == state] for state in sol.STATES}

@@ -70,7 +70,7 @@ class Site:
         report = self.build(self.out, "--cache-path", self.cache)
         fresh = self.tmp / "fresh"
         shutil.rmtree(fresh, ignore_errors=True)
-        self.build(fresh, "--no-cache")
+        self.build(fresh, "--no-reuse")
         assert_same_site(self.out, fresh)
         found = re.search(r"页面：(\d+) 个沿用上次构建，(\d+) 个重新生成.*", report)
         assert found, report

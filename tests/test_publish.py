@@ -441,31 +441,31 @@ def test_a_file_damaged_before_the_switch_is_never_published(tmp_path, published
 
 def test_a_zero_byte_xlsx_in_the_cache_never_reaches_the_site(tmp_path, budget_content):
     """After a disk-full or a kill, a 0-byte workbook stayed in the .xlsx cache and
-    every later publish served it. Whatever the cache does, publish does not ship it."""
+    every later publish served it. make publish reuses nothing an earlier build made
+    (GONGKAI_REUSE = False): a damaged cache cannot reach a release."""
     cache = tmp_path / "cache"
+    built = run_script("build.py", "--content", budget_content, "--output", tmp_path / "output",
+                       "--cache-path", cache, env={"ASOF": ASOF})
+    assert built.returncode == 0, built.stderr
+    cached = sorted((cache / "xlsx").rglob("*.xlsx"))
+    assert cached
+    for workbook in cached:
+        workbook.write_bytes(b"")
     settings = tmp_path / "cachedconf.py"
     settings.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom publishconf import *\n"
                         f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\nTHEME = {str(ROOT / 'theme')!r}\n"
                         f"CACHE_PATH = {str(cache)!r}\n", encoding="utf-8")
     deploy = tmp_path / "deploy"
-    first = publish(deploy, budget_content, "--settings", settings)
-    assert first.returncode == 0, first.stderr + first.stdout
-    cached = sorted((cache / "xlsx").glob("*.xlsx"))
-    assert cached
-    for workbook in cached:
-        workbook.write_bytes(b"")
-    before = live(deploy)
 
     result = publish(deploy, budget_content, "--settings", settings)
 
-    if result.returncode == 0:        # the cache noticed and wrote the workbook again
-        for workbook in (deploy / "current" / "files" / "budget").glob("*.xlsx"):
-            with zipfile.ZipFile(workbook) as archive:
-                assert archive.testzip() is None
-    else:
-        assert f"{XLSX}: 文件是空的（0 字节）" in result.stderr
-        assert "发布完成" not in result.stdout
-        assert live(deploy) == before
+    assert result.returncode == 0, result.stderr + result.stdout
+    workbooks = list((deploy / "current" / "files" / "budget").glob("*.xlsx"))
+    assert workbooks
+    for workbook in workbooks:
+        with zipfile.ZipFile(workbook) as archive:
+            assert archive.testzip() is None
+    assert all(w.stat().st_size == 0 for w in cached)   # the cache was not even read
 
 
 def test_hard_links_are_copied_so_the_release_owns_its_bytes(tmp_path, deploy):

@@ -85,7 +85,7 @@ def test_search_work_goes_beside_the_output_when_memory_is_short(tmp_path, monke
     """The records and bundles are made in /dev/shm only when it has room
     (Docker gives it 64 MB); otherwise beside the output, on its disk."""
     sys.path.insert(0, str(__import__("conftest").ROOT / "plugins"))
-    import search_index
+    from gongkai.build.speed import searchindex as search_index
     output = tmp_path / "output"
     monkeypatch.setattr(search_index, "SHM_NEEDED", 1 << 62)
     assert search_index.work_root(output) == tmp_path

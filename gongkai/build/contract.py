@@ -9,15 +9,23 @@ the template context). Plugins talk to each other only through these. Each plugi
     NEEDS = {"refs"}                  # facts it reads
     PROVIDES = {"solicitation", …}    # facts it sets (on every document, None where they do not apply)
 
+each naming the Pelican signal at which it reads or sets the fact, e.g.
+
+    NEEDS = {"refs": "all_generators_finalized"}
+    PROVIDES = {"solicitation": "all_generators_finalized"}
+
 and ``check_plugins`` holds the plugins to it when the build starts: every
-fact has exactly one provider, every need is provided by a plugin earlier in
-PLUGINS, and nobody provides what is not declared here. At run time a fact
+fact has exactly one provider; every need is met by then (set at an earlier
+signal, or at the same signal by a plugin earlier in PLUGINS); every fact is
+set before Pelican writes the pages; nobody provides what is not declared here. At run time a fact
 read before its provider set it stops the build with one line (never an
 AttributeError, which Jinja would turn into an empty value).
 
 docs/development.md lists each plugin's contract; tests/test_contract.py
 fails when it is out of date."""
 from __future__ import annotations
+
+from gongkai.build.errors import StaffError
 
 # Facts of one document's page: name -> what it is.
 DOCUMENT_FACTS = {
@@ -53,11 +61,11 @@ SITE_FACTS = {
 }
 
 
-class ContractError(RuntimeError):
+class ContractError(StaffError):
     """The plugins do not keep the contract; the message is one line for staff."""
 
 
-class FactMissing(RuntimeError):
+class FactMissing(StaffError):
     """A fact was read before its provider set it (not an AttributeError on purpose)."""
 
 
@@ -105,37 +113,55 @@ class SiteFacts(_Facts):
 _PROVIDERS: dict = {}   # fact -> plugin, filled by check_plugins
 
 
-def declared(module) -> tuple[set, set]:
-    """(NEEDS, PROVIDES) of a plugin module; ContractError when it declares none."""
-    name = module.__name__.rpartition(".")[2]
+# Pelican's signals in the order a build sends them; the pages are written
+# between all_generators_finalized and article_writer_finalized.
+STAGES = ("initialized", "generator_init", "article_generator_init", "content_object_init",
+          "article_generator_pretaxonomy", "article_generator_finalized", "all_generators_finalized",
+          "article_writer_finalized", "finalized")
+PAGES_WRITTEN = STAGES.index("all_generators_finalized")
+
+
+def _name(module) -> str:
+    return module.__name__.rpartition(".")[2]
+
+
+def declared(module) -> tuple[dict, dict]:
+    """(NEEDS, PROVIDES) of a plugin module, {fact: stage}; ContractError when it declares none."""
     needs, provides = getattr(module, "NEEDS", None), getattr(module, "PROVIDES", None)
-    if needs is None or provides is None:
-        raise ContractError(f"插件 {name} 没有声明 NEEDS 和 PROVIDES（见 gongkai/build/contract.py）")
-    return set(needs), set(provides)
+    if not isinstance(needs, dict) or not isinstance(provides, dict):
+        raise ContractError(f"插件 {_name(module)} 没有声明 NEEDS 和 PROVIDES（见 gongkai/build/contract.py）")
+    for fact, stage in {**needs, **provides}.items():
+        if stage not in STAGES:
+            raise ContractError(f"插件 {_name(module)} 为页面数据 {fact} 写的时机 {stage} 不是已知的 Pelican 信号；"
+                                f"应为以下之一：{'、'.join(STAGES)}")
+    return dict(needs), dict(provides)
 
 
 def check_plugins(modules) -> dict:
     """Hold the plugins, in PLUGINS order, to the contract; returns {fact: provider}.
     Raises ContractError with one line on the first broken rule."""
     known = set(DOCUMENT_FACTS) | set(SITE_FACTS)
-    providers: dict = {}
-    for module in modules:
-        name = module.__name__.rpartition(".")[2]
-        needs, provides = declared(module)
-        for fact in sorted((needs | provides) - known):
+    providers: dict = {}   # fact -> (plugin, position, stage)
+    declarations = [(_name(m), *declared(m)) for m in modules]
+    for position, (name, needs, provides) in enumerate(declarations):
+        for fact in sorted((set(needs) | set(provides)) - known):
             raise ContractError(f"插件 {name} 声明了未登记的页面数据 {fact}；请先在 gongkai/build/contract.py 中登记")
-        for fact in sorted(provides):
+        for fact, stage in sorted(provides.items()):
             if fact in providers:
-                raise ContractError(f"页面数据 {fact} 有两个提供者：{providers[fact]} 和 {name}；每项只能由一个插件提供")
-            providers[fact] = name
-        for fact in sorted(needs - provides):
-            if fact not in providers:
-                later = next((m.__name__.rpartition(".")[2] for m in modules
-                              if fact in declared(m)[1]), None)
-                where = f"提供它的插件 {later} 排在后面" if later else "没有插件提供它"
-                raise ContractError(f"插件 {name} 需要页面数据 {fact}，但{where}；请调整 pelicanconf.py 中 PLUGINS 的顺序")
+                raise ContractError(f"页面数据 {fact} 有两个提供者：{providers[fact][0]} 和 {name}；每项只能由一个插件提供")
+            providers[fact] = (name, position, STAGES.index(stage))
     for fact in sorted(known - set(providers)):
         raise ContractError(f"页面数据 {fact} 没有插件提供；请检查 pelicanconf.py 中的 PLUGINS")
+    for fact, (name, _position, stage) in sorted(providers.items()):
+        if stage > PAGES_WRITTEN:
+            raise ContractError(f"插件 {name} 在 {STAGES[stage]} 才提供页面数据 {fact}，晚于写出页面；"
+                                "应在 all_generators_finalized 或更早提供")
+    for position, (name, needs, provides) in enumerate(declarations):
+        for fact, stage in sorted(needs.items()):
+            by, at, when = providers[fact]
+            if by != name and (when > STAGES.index(stage) or (when == STAGES.index(stage) and at > position)):
+                raise ContractError(f"插件 {name} 需要页面数据 {fact}，但提供它的插件 {by} 排在后面；"
+                                    "请调整 pelicanconf.py 中 PLUGINS 的顺序")
     _PROVIDERS.clear()
-    _PROVIDERS.update(providers)
-    return providers
+    _PROVIDERS.update({fact: name for fact, (name, _p, _s) in providers.items()})
+    return dict(_PROVIDERS)

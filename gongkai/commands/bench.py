@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from gongkai.core.settings import ROOT
 from gongkai.commands.synth import generate
+from gongkai.core.settings import ROOT
 
 PY = sys.executable
 ASOF = "2026-09-05T09:00"

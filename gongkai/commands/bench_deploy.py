@@ -23,6 +23,7 @@ from pathlib import Path
 
 from gongkai.commands import publish as publish_mod
 from gongkai.core.settings import ROOT
+
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 ASOF = "2026-09-05T09:00"
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import yaml
 
 from gongkai.core.settings import ROOT
+
 CHROMIUM = "/usr/bin/chromium"
 # Typical queries: rare and common words, a phrase, names, a 发文字号, an 索引号, one character.
 QUERIES = ["营商环境", "通知", "养老保险", "县财政局", "三公经费", "政府信息公开", "国发〔2019〕5号",
@@ -162,8 +163,8 @@ def relevance(site: Path, cases_file: Path, raw: bool = False):
 
 
 def staff_index(content: Path):
-    from gongkai.core import related
     from gongkai.commands import staffsearch
+    from gongkai.core import related
     from gongkai.core.corpus import read_tree
     t0 = time.perf_counter()
     docs = [d for d in read_tree(content) if d.type]

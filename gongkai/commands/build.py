@@ -24,14 +24,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from gongkai.core import messages
-from gongkai.core.settings import ROOT
+from gongkai.build.errors import StaffError
 from gongkai.build.signals import build_failed
 from gongkai.commands.cli import interrupts_held, on_interrupt, quiet_for_staff
-
+from gongkai.core import messages
+from gongkai.core.settings import ROOT
 
 # The build's own plugins that report what they did (at INFO, shown with --verbose).
-REPORTING = ("search_index", "reuse_pages")
+REPORTING = ("search_index", "gongkai.build.speed.pages", "gongkai.build.speed.filecache")
 
 # Everything the build says to staff (not problem codes: those are in gongkai/core/messages.py).
 MESSAGES = {
@@ -154,6 +154,8 @@ def failure(exc: BaseException, where: Path) -> BuildFailed:
     os_error = os_error_of(exc)
     if os_error is not None:
         return BuildFailed("os_error", where=where, reason=os_reason(os_error))
+    if isinstance(exc, StaffError):
+        return BuildFailed("failed", detail=one_line(str(exc)))
     return BuildFailed("failed", detail=one_line(f"{type(exc).__name__}: {exc}"))
 
 
@@ -342,7 +344,10 @@ def main(argv=None) -> int:
     parser.add_argument("--settings", default=str(ROOT / "pelicanconf.py"))
     parser.add_argument("--output", default=str(ROOT / "output"))
     parser.add_argument("--content", default=None, help="内容目录（默认 content/）")
-    parser.add_argument("--no-cache", action="store_true", help="不使用、不写入内容缓存（测试用）")
+    parser.add_argument("--no-reuse", "--no-cache", dest="no_reuse", action="store_true",
+                        help="不沿用以前构建的任何结果（内容缓存、页面、Excel 副本、搜索索引），全部重新生成")
+    parser.add_argument("--explain", metavar="URL", default=None,
+                        help="说明这个页面（例如 /xxgk/…/）为什么沿用了上次构建，或为什么重新生成")
     parser.add_argument("--cache-path", default=None, help="内容缓存目录（默认 .cache/pelican）")
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument("--verbose", action="store_true", help="报告搜索索引和沿用上次构建的页面数")
@@ -351,8 +356,13 @@ def main(argv=None) -> int:
     waiting.add_argument("--wait", type=float, default=None, metavar="SECONDS",
                          help="最多等待另一个构建多少秒（默认一直等）")
     args = parser.parse_args(argv)
+    overrides = {}
+    if args.no_reuse:
+        overrides["GONGKAI_REUSE"] = False
+    if args.cache_path:
+        overrides["CACHE_PATH"] = args.cache_path
+    if args.explain:
+        overrides["GONGKAI_EXPLAIN"] = args.explain
     return build(Path(args.settings), Path(args.output), args.quiet,
-                 Path(args.content) if args.content else None,
-                 {"CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False} if args.no_cache
-                 else ({"CACHE_PATH": args.cache_path} if args.cache_path else None), args.verbose,
+                 Path(args.content) if args.content else None, overrides or None, args.verbose,
                  0 if args.no_wait else args.wait)

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from gongkai.core import messages
 from gongkai.core import settings as settings_mod
+from gongkai.core.boundary import documents_in
 from gongkai.core.corpus import read_files
 from gongkai.core.model import relpath
-from gongkai.core.validate import all_problems, content_files, with_document_checks
+from gongkai.core.validate import all_problems, with_document_checks
 
 
 class NoBase(Exception):
@@ -64,7 +65,7 @@ def check_tree(content_root: Path, conf: dict, new: set | None = None):
     asof = settings_mod.asof(conf)
     ctx = {"settings": conf, "content_root": content_root, "asof": asof}
     # each file is read and given its document checks in the same (parallel) worker
-    docs = read_files(content_files([content_root]), content_root, conf,
+    docs = read_files(documents_in([content_root]), content_root, conf,
                       then=partial(with_document_checks, ctx=ctx))
     return docs, all_problems(docs, settings=conf, content_root=content_root, asof=asof, document_checks=False,
                               new=new)

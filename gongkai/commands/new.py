@@ -24,14 +24,13 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from gongkai.core import messages
-from gongkai.core import schema
+from gongkai.core import messages, schema
 from gongkai.core import settings as settings_mod
 from gongkai.core.index_no import next_index_no
 from gongkai.core.markers import FILL, review_value
-from gongkai.core.scaffold import front_matter
 from gongkai.core.model import read_document
-from gongkai.core.validate import FORMAT_CODES
+from gongkai.core.scaffold import front_matter
+from gongkai.core.fields import FORMAT_CODES
 
 SKIP_ASK = {"type", "index_no"}   # decided by the folder / assigned here
 # The 保密审查 record (条例第十七条) says a review happened: only the reviewer

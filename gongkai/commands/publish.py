@@ -52,14 +52,20 @@ from xml.parsers import expat
 
 import brotli
 
+from gongkai.commands.build import (
+    BuildFailed,
+    free_space,
+    is_disk_full,
+    one_line,
+    os_error_of,
+    os_reason,
+    run_build,
+)
+from gongkai.commands.cli import interrupts_held, on_interrupt, quiet_for_staff
 from gongkai.core import settings as settings_mod
-from gongkai.core.boundary import ATTACHMENT_KINDS
+from gongkai.core.boundary import ATTACHMENT_KINDS, documents_in
 from gongkai.core.model import type_of
 from gongkai.core.settings import ROOT, TZ
-from gongkai.core.validate import content_files
-from gongkai.commands.build import (BuildFailed, free_space, is_disk_full, one_line, os_error_of,
-                                    os_reason, run_build)
-from gongkai.commands.cli import interrupts_held, on_interrupt, quiet_for_staff
 
 DEFAULT_KEEP = 10
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf"
@@ -355,7 +361,7 @@ def _user() -> str:
 
 def document_counts(content: Path) -> dict:
     """Documents per type (policy, budget …, page), from the content folders."""
-    counts = Counter(type_of(f, content) or "other" for f in content_files([content]))
+    counts = Counter(type_of(f, content) or "other" for f in documents_in([content]))
     return dict(sorted(counts.items()))
 
 
@@ -729,7 +735,7 @@ def publish(deploy: Path, content: Path, settings_file: Path, keep: int, now: da
 
                 print(say("step_build", settings=settings_file.name))
                 try:
-                    run_build(settings_file, staging, content, {"CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False})
+                    run_build(settings_file, staging, content, {"GONGKAI_REUSE": False})
                 except BuildFailed as failed:
                     if failed.kind == "interrupted":
                         raise KeyboardInterrupt from None

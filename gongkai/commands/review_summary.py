@@ -31,9 +31,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gongkai.commands.check import check_tree
-from gongkai.core import boundary
-from gongkai.core import privacy
-from gongkai.core import schema
+from gongkai.core import boundary, privacy, schema
 from gongkai.core import settings as settings_mod
 from gongkai.core.model import named_paths
 from gongkai.core.present import field_values

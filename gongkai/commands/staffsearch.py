@@ -36,17 +36,18 @@ from pathlib import Path, PurePosixPath
 
 import whoosh
 import whoosh.index
-from whoosh import columns, fields, highlight, query as Q, scoring
+from whoosh import columns, fields, highlight, scoring
+from whoosh import query as Q
 from whoosh.analysis import LowercaseFilter, Token, Tokenizer
 from whoosh.filedb.filestore import RamStorage
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from gongkai.core import schema
+from gongkai.core.boundary import documents_in
 from gongkai.core.corpus import read_files, read_tree
-from gongkai.core.validate import content_files
-from gongkai.core.searchkeys import query_doc_no, query_index_no, index_no_key
 from gongkai.core.present import zh_date
+from gongkai.core.searchkeys import index_no_key, query_doc_no, query_index_no
 from gongkai.core.settings import ROOT
 from gongkai.core.words import DICT_PATH, PUNCT, words
 
@@ -213,7 +214,7 @@ def index_dir(content_root: Path, cache_dir: Path | None = None) -> Path:
 def _listing(content_root: Path) -> dict:
     """{file relative to the root: (path, "mtime_ns:size")} in read_tree's order, from stat alone."""
     found = {}
-    for path in content_files([content_root]):
+    for path in documents_in([content_root]):
         try:
             st = path.stat()
         except OSError:          # vanished meanwhile: treated as deleted

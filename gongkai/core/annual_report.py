@@ -26,6 +26,8 @@ from pathlib import Path
 import yaml
 
 from gongkai.core import schema
+from gongkai.core.fields import schema_problems
+from gongkai.core.model import Document, parse_yaml, relpath
 from gongkai.core.problems import Problem
 
 DATA_SCHEMA = "annual_report_data"
@@ -200,7 +202,6 @@ def read_data(content_root: Path, year: int):
     path = data_dir(content_root) / f"{year}.yaml"
     if not path.is_file():
         return None, False
-    from gongkai.core.model import parse_yaml
     try:
         # the same loader as front-matter, so the page shows what make check checked
         data = parse_yaml(path.read_text(encoding="utf-8"), offset=1)[0]
@@ -211,8 +212,6 @@ def read_data(content_root: Path, year: int):
 
 def check_data_files(docs, index, ctx):
     """CORPUS_CHECKS entry: each data/annual-report/<year>.yaml against its schema."""
-    from gongkai.core.model import Document, parse_yaml, relpath
-    from gongkai.core.validate import _schema_problems
 
     folder = data_dir(ctx["content_root"])
     if not folder.is_dir():
@@ -231,7 +230,7 @@ def check_data_files(docs, index, ctx):
             continue
         doc = Document(path=rel, type=DATA_SCHEMA, raw=raw if isinstance(raw, dict) else {},
                        meta={}, body="", body_line=1, lines=lines)
-        yield from _schema_problems(doc, ctx["settings"])
+        yield from schema_problems(doc, ctx["settings"])
         year = doc.raw.get("year")
         if isinstance(year, int) and str(year) != path.stem:
             yield Problem(rel, doc.line_of("year"), "year", "annual_data_year", {"name": path.name, "value": year})

@@ -209,3 +209,15 @@ def scan(root: Path) -> Inventory:
 def symlinks_under(folder: Path) -> list:
     """Every symlink under a folder (the theme), not followed."""
     return scan(folder).symlinks if Path(folder).is_dir() else []
+
+
+def documents_in(paths) -> list:
+    """Documents (*.md) under the given files or folders, sorted; symlinks are
+    never followed (they are reported by the boundary check, not read)."""
+    files = []
+    for p in map(Path, paths):
+        if p.is_dir() and not p.is_symlink():
+            files.extend(scan(p).documents)
+        elif p.name.endswith(DOCUMENT_SUFFIX) and p.is_file() and not p.is_symlink():
+            files.append(p)
+    return files

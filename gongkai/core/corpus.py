@@ -5,9 +5,10 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from gongkai.core.model import read_document
+from gongkai.core.boundary import documents_in
+from gongkai.core.model import Document, read_document, relpath
+from gongkai.core.problems import internal_error
 from gongkai.core.settings import ROOT
-from gongkai.core.validate import content_files, internal_error
 
 
 def _read(args):
@@ -15,7 +16,6 @@ def _read(args):
     try:
         doc = read_document(path, content_root, settings)
     except Exception as exc:  # noqa: BLE001 — shown to staff as 内部错误 naming the file
-        from gongkai.core.model import Document, relpath
         doc = Document(path=relpath(path), type="", raw={}, meta={}, body="", body_line=1)
         doc.problems.append(internal_error(relpath(path), exc))
     return then(doc) if then else doc
@@ -23,7 +23,7 @@ def _read(args):
 
 def read_tree(content_root: Path | None = None, settings: dict | None = None, workers: int | None = None):
     content_root = Path(content_root or ROOT / "content")
-    return read_files(content_files([content_root]), content_root, settings, workers)
+    return read_files(documents_in([content_root]), content_root, settings, workers)
 
 
 def read_files(files, content_root: Path, settings: dict | None = None, workers: int | None = None, then=None):

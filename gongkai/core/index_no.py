@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from gongkai.core.corpus import read_tree
+
 
 def used_numbers(docs, org: str, year: int) -> set:
     pattern = re.compile(rf"^{re.escape(org)}/{year:04d}-(\d{{5}})$")
@@ -28,7 +30,6 @@ def next_index_no(org: str, year: int, content_root: Path | None = None, setting
     """org/year-NNNNN, one above the highest number used for that org and year
     (and above any in `taken`, numbers handed out in the same run)."""
     if docs is None:
-        from gongkai.core.corpus import read_tree   # here: corpus imports validate, which imports this module
         docs = read_tree(content_root, settings)
     used = used_numbers(docs, org, year)
     used.update(int(t.rsplit("-", 1)[1]) for t in taken if t.startswith(f"{org}/{year:04d}-"))

@@ -5,7 +5,6 @@ goes wrong while reading becomes a Problem on the document, never an exception."
 from __future__ import annotations
 
 import os
-import pickle
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -13,8 +12,14 @@ from pathlib import Path
 import yaml
 
 from gongkai.core import schema
-from gongkai.core.boundary import (MAX_BODY_BYTES, MAX_FRONT_MATTER_BYTES, MAX_FRONT_MATTER_DEPTH,
-                                   merge_conflict_line, resolve_inside)
+from gongkai.core.boundary import (
+    MAX_BODY_BYTES,
+    MAX_FRONT_MATTER_BYTES,
+    MAX_FRONT_MATTER_DEPTH,
+    merge_conflict_line,
+    resolve_inside,
+)
+from gongkai.core.fields import check_document
 from gongkai.core.present import human_size
 from gongkai.core.problems import Problem
 from gongkai.core.settings import ROOT, TZ
@@ -31,6 +36,24 @@ _StringDatesLoader.yaml_implicit_resolvers = {
 }
 
 
+# Where the build's speed devices keep a copy of the document as bytes
+# (gongkai.build.speed.travel); any change to the document drops it.
+KEPT_BYTES = "_pickled"
+
+
+class Derived(dict):
+    """doc.derived: read-only. A value is added with doc.derive(key, value),
+    so no change can slip past a copy of the document kept as bytes."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("doc.derived is read-only: add values with doc.derive(key, value)")
+
+    __setitem__ = __delitem__ = setdefault = update = pop = popitem = clear = __ior__ = _refuse
+
+    def __reduce__(self):
+        return Derived, (dict(self),)
+
+
 @dataclass
 class Document:
     path: str                      # repository-relative, e.g. content/policy/x.md
@@ -43,8 +66,8 @@ class Document:
     problems: list = field(default_factory=list)
     # Values computed from this file alone (word counts, budget tables), kept
     # with it in Pelican's content cache so a rebuild computes them only for
-    # files that changed; see gongkai.prepare.
-    derived: dict = field(default_factory=dict)
+    # files that changed (gongkai.build.speed.prepare). Read-only: see derive().
+    derived: dict = field(default_factory=Derived)
     root: str = ""                 # the content folder it was read from (absolute)
 
     def __getattr__(self, name):   # doc.title, doc.index_no ... ; None when absent
@@ -72,26 +95,20 @@ class Document:
     def disclosure_title(self) -> str:
         return schema.enum_titles("disclosure").get(self.meta.get("disclosure"), "")
 
-    def __reduce_ex__(self, protocol):
-        # A document that arrived pickled (from a prepare worker, or from
-        # Pelican's content cache) pickles as those same bytes: saving the
-        # cache then copies bytes instead of walking a million objects again.
-        # What the build adds later lives in `derived` under keys checked on
-        # use, so a value added after the bytes were made is computed again.
-        kept = self.__dict__.get("_pickled")
-        if kept is not None:
-            return unpickle_document, (kept,)
-        return super().__reduce_ex__(protocol)
+    def derive(self, key: str, value):
+        """Keep a value computed from this document alone with it (and so in
+        Pelican's content cache); returns the value."""
+        dict.__setitem__(self.derived, key, value)
+        self.__dict__.pop(KEPT_BYTES, None)
+        return value
 
+    def forget_derived(self) -> None:
+        self.derived = Derived()
 
-def pickle_document(doc: Document) -> bytes:
-    return pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def unpickle_document(data: bytes) -> Document:
-    doc = pickle.loads(data)
-    doc.__dict__["_pickled"] = data
-    return doc
+    def __setattr__(self, name, value):
+        # A changed document is no longer the bytes kept of it: it is pickled whole again.
+        self.__dict__.pop(KEPT_BYTES, None)
+        object.__setattr__(self, name, value)
 
 
 def relpath(path: Path) -> str:
@@ -220,7 +237,6 @@ def read_document(path, content_root: Path | None = None, settings: dict | None 
     """Read one file into a Document. Problems found on the way (encoding,
     YAML, schema) are stored on it; it is never None and never raises for bad
     content. Cross-document checks live in validate.py."""
-    from gongkai.core.validate import check_document  # the schema checks need the raw values
 
     path = Path(path)
     content_root = Path(content_root or ROOT / "content")

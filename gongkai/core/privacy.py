@@ -22,8 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from gongkai.core import budget
-from gongkai.core import schema
+from gongkai.core import budget, schema
 from gongkai.core.problems import WARNING, Problem
 from gongkai.core.settings import ROOT
 

@@ -37,3 +37,8 @@ class Problem:
 
 def sort_key(p: Problem):
     return (p.path, p.line, p.field or "", p.code)
+
+
+def internal_error(path, exc) -> Problem:
+    """Anything unexpected, as one line naming the file: never a traceback for staff."""
+    return Problem(str(path), 1, None, "internal_error", {"detail": f"{type(exc).__name__}: {exc}"}, ERROR)

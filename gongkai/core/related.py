@@ -44,7 +44,7 @@ def term_counts(doc) -> Counter:
         counts = Counter(segmenter().cut(_text(doc)))
         for w in [w for w in counts if not is_word(w) or _NOT_KEY.match(w)]:
             del counts[w]
-        doc.derived["terms"] = counts
+        doc.derive("terms", counts)
     return counts
 
 

@@ -2,9 +2,6 @@
 in the site is marked safe: templates escape every other value."""
 from __future__ import annotations
 
-from pathlib import Path
-
-import jinja2
 import markdown
 import nh3
 
@@ -51,19 +48,3 @@ def render(body: str, markdown_settings: dict | None = None) -> str:
         return clean(md.convert(body))
     finally:
         md.reset()
-
-
-_THEMES: dict = {}
-
-
-def theme_macro(settings: dict, template: str, name: str):
-    """A macro of the theme, for markup that depends on one document alone and
-    is therefore made when the document is prepared (in the workers), not on
-    every build of its page: same templates, same Jinja options as the pages.
-    The template is looked up each time, so an edited one is read again
-    (make devserver runs many builds in one process)."""
-    key = (settings["THEME"], repr(settings.get("JINJA_ENVIRONMENT")))
-    if key not in _THEMES:
-        _THEMES[key] = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(settings["THEME"]) / "templates"),
-                                          **(settings.get("JINJA_ENVIRONMENT") or {}))
-    return getattr(_THEMES[key].get_template(template).module, name)

@@ -13,8 +13,8 @@ reproducible and a solicitation moves on by itself at the next build:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from urllib.parse import quote
 
 from gongkai.core import schema

@@ -11,132 +11,22 @@ import re
 from datetime import date
 from pathlib import Path
 
-from gongkai.core import boundary
-from gongkai.core import annual_report
-from gongkai.core import budget
-from gongkai.core import markers
-from gongkai.core import privacy
-from gongkai.core import project
-from gongkai.core import schema
-from gongkai.core import solicitation
-from gongkai.core import timeliness
+from gongkai.core import (
+    annual_report,
+    boundary,
+    budget,
+    privacy,
+    project,
+    schema,
+    solicitation,
+    timeliness,
+)
+from gongkai.core.fields import check_document, default_settings  # noqa: F401  (check_document: one door for make check and the build)
+from gongkai.core.index_no import next_index_no, split
 from gongkai.core.model import file_stamp, named_files, named_paths, relpath
-from gongkai.core.problems import ERROR, WARNING, Problem, sort_key
+from gongkai.core.problems import Problem, internal_error, sort_key
 from gongkai.core.settings import ROOT
 
-TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "array": "列表（每项以 - 开头）",
-              "object": "一组字段", "boolean": "是或否（true/false）"}
-FORMAT_CODES = {"date": "date", "local-datetime": "local_datetime", "index-no": "index_no",
-                "doc-no": "doc_no", "topic": "topic", "email": "email", "uri": "uri"}
-
-
-def _dotted(path) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _enum_text(prop: dict, values) -> str:
-    titles = prop.get("enumTitles", {})
-    return "、".join(f"{v}（{titles[v]}）" if v in titles else str(v) for v in values)
-
-
-def _example(prop: dict) -> str:
-    if prop.get("examples"):
-        return str(prop["examples"][0])
-    if "enum" in prop:
-        return _enum_text(prop, prop["enum"][:1])
-    return {"date": "2018-10-20", "local-datetime": "2026-12-01 09:00"}.get(prop.get("format"), "……")
-
-
-def _schema_problems(doc, settings) -> list:
-    """jsonschema errors -> Problems with field, line and a Chinese message."""
-    out = []
-    known = schema.properties(doc.type)
-    for err in schema.validator(doc.type, settings).iter_errors(doc.raw):
-        where = list(err.absolute_path)
-        kind = err.validator
-        if kind in ("unevaluatedProperties", "additionalProperties"):
-            allowed = known if not where else (err.schema.get("properties") or {})
-            for key in sorted(k for k in err.instance if k not in allowed):
-                name = _dotted(where + [key])
-                out.append(Problem(doc.path, doc.line_of(name), name, "unknown_field",
-                                   {"allowed": "、".join(allowed)}))
-            continue
-        if kind == "required":
-            parent = err.schema.get("properties", {})
-            for key in err.validator_value:
-                if isinstance(err.instance, dict) and key not in err.instance:
-                    prop = parent.get(key) or known.get(key, {})
-                    name = _dotted(where + [key])
-                    line = doc.line_of(_dotted(where)) if where else 1
-                    out.append(Problem(doc.path, line, name, "required",
-                                       {"title": prop.get("title", key), "example": _example(prop)}))
-            continue
-        name = _dotted(where)
-        line = doc.line_of(name)
-        prop = err.schema
-        value = err.instance
-        if kind == "enum":
-            out.append(Problem(doc.path, line, name, "enum",
-                               {"value": value, "allowed": _enum_text(prop, err.validator_value)}))
-        elif kind == "type":
-            expected = err.validator_value if isinstance(err.validator_value, str) else err.validator_value[0]
-            out.append(Problem(doc.path, line, name, "type",
-                               {"value": value, "expected": TYPE_NAMES.get(expected, expected)}))
-        elif kind == "format":
-            code = FORMAT_CODES.get(err.validator_value, "pattern")
-            out.append(Problem(doc.path, line, name, code,
-                               {"value": value, "example": settings["GONGKAI_INDEX_NO_EXAMPLE"],
-                                "pattern": err.validator_value}))
-        elif kind == "minLength":
-            out.append(Problem(doc.path, line, name, "empty", {"title": prop.get("title", name)}))
-        elif kind == "maxLength":
-            out.append(Problem(doc.path, line, name, "too_long", {"length": len(value), "limit": err.validator_value}))
-        elif kind in ("minItems", "minProperties"):
-            out.append(Problem(doc.path, line, name, "too_few", {"limit": err.validator_value}))
-        elif kind in ("minimum", "maximum", "pattern"):
-            out.append(Problem(doc.path, line, name, kind,
-                               {"value": value, "limit": err.validator_value, "pattern": err.validator_value}))
-        elif kind == "allOf":
-            continue  # its sub-errors are reported on their own
-        else:
-            out.append(Problem(doc.path, line, name, "pattern", {"value": value, "pattern": err.message}))
-    return out
-
-
-def check_document(doc, settings=None) -> list:
-    """Problems of one document on its own. Called once, when it is read."""
-    settings = settings or _default_settings()
-    # 【待核实】/【待填写】 left by make new and the importer replace the schema's complaint
-    out = markers.apply(doc, _schema_problems(doc, settings))
-    declared = doc.raw.get("type")
-    if doc.type in schema.TYPES and declared is not None and declared != doc.type and declared in schema.TYPES:
-        out.append(Problem(doc.path, doc.line_of("type"), "type", "type_mismatch",
-                           {"value": declared, "folder": doc.type, "expected": doc.type}))
-    if doc.body.strip() == "" and schema.body_required(doc.type):
-        kind = doc.type_title if doc.type in schema.TYPES else "页面"
-        out.append(Problem(doc.path, doc.body_line, None, "empty_body", {"kind": kind}))
-    written, published = doc.meta.get("written"), doc.meta.get("date")
-    if written and published and written > published:
-        out.append(Problem(doc.path, doc.line_of("written"), "written", "written_after_date",
-                           {"written": written.isoformat(), "date": published.isoformat()}, WARNING))
-    return out
-
-
-_SETTINGS = None
-
-
-def _default_settings():
-    global _SETTINGS
-    if _SETTINGS is None:
-        from gongkai.core.settings import load
-        _SETTINGS = load()
-    return _SETTINGS
-
-
-# --- across documents -------------------------------------------------------
 
 def _unique(docs, field, code, settings, new=None):
     """Documents that repeat another's value of field. One of each group keeps
@@ -182,7 +72,6 @@ def _published(doc) -> date:
 def _next_free(value: str, docs, settings, taken: list) -> str:
     """"下一个空闲序号 org/YYYY-NNNNN" (one a blamed document, in report order),
     or a plain instruction when the number is not of the default shape."""
-    from gongkai.core.index_no import next_index_no, split
     parts = split(value)
     if parts:
         suggestion = next_index_no(*parts, docs=docs, taken=taken)
@@ -285,7 +174,7 @@ def document_problems(doc, ctx) -> list:
            file_stamp(allowlist), named_files(doc))
     kept = doc.derived.get("checks")
     if kept is None or kept[0] != key:
-        kept = doc.derived["checks"] = (key, [p for check in DOCUMENT_CHECKS for p in check([doc], {}, ctx)])
+        kept = doc.derive("checks", (key, [p for check in DOCUMENT_CHECKS for p in check([doc], {}, ctx)]))
     return list(kept[1])
 
 
@@ -295,7 +184,7 @@ def with_document_checks(doc, ctx):
         doc.problems.extend(document_problems(doc, ctx))
     except Exception as exc:  # noqa: BLE001 — shown to staff as 内部错误 naming the file, never a traceback
         doc.problems.append(internal_error(doc.path, exc))
-    doc.derived.clear()  # budget tables and the like stay in the worker: make check needs only the problems
+    doc.forget_derived()  # budget tables and the like stay in the worker: make check needs only the problems
     return doc
 
 
@@ -304,7 +193,7 @@ def check_corpus(docs, settings=None, content_root: Path | None = None, asof=Non
     """document_checks=False when with_document_checks already ran on each document.
     new: resolved paths of the files that are new or changed (make check asks
     git); None when unknown (the build): a duplicate is then blamed by date."""
-    settings = settings or _default_settings()
+    settings = settings or default_settings()
     content_root = Path(content_root or ROOT / "content")
     items = [d for d in docs if d.type in schema.TYPES]
     index = {d.meta["index_no"]: d for d in items if isinstance(d.meta.get("index_no"), str)}
@@ -326,20 +215,3 @@ def all_problems(docs, **kwargs) -> list:
     out = [p for d in docs for p in d.problems]
     out += check_corpus(docs, **kwargs)
     return sorted(set(out), key=sort_key)
-
-
-def content_files(paths) -> list:
-    """Documents (*.md) under the given files or folders, sorted; symlinks are
-    never followed (they are reported by the boundary check, not read)."""
-    files = []
-    for p in map(Path, paths):
-        if p.is_dir() and not p.is_symlink():
-            files.extend(boundary.scan(p).documents)
-        elif p.name.endswith(boundary.DOCUMENT_SUFFIX) and p.is_file() and not p.is_symlink():
-            files.append(p)
-    return files
-
-
-def internal_error(path, exc) -> Problem:
-    return Problem(str(path), 1, None, "internal_error", {"detail": f"{type(exc).__name__}: {exc}"}, ERROR)
-

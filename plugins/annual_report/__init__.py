@@ -8,11 +8,11 @@ from pathlib import Path
 
 from pelican import signals
 
-from gongkai.core import annual_report
 from gongkai.build.speed.forked import written_beside
+from gongkai.core import annual_report
 
-NEEDS: set = set()
-PROVIDES: set = set()
+NEEDS = {"nav": "article_writer_finalized", "pages": "article_writer_finalized", "validity": "article_writer_finalized"}
+PROVIDES = {}
 
 BASE = "annual-report/"
 

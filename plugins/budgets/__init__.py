@@ -5,17 +5,20 @@ every table is written next to the published CSV (plugins/published_files)."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 from pelican import signals
 
-from gongkai.core import budget
+from gongkai.build import speed, templates
 from gongkai.build.speed.forked import written_beside
+from gongkai.core import budget
+from gongkai.core.budget import xlsx
 
 log = logging.getLogger(__name__)
 
-NEEDS: set = set()
-PROVIDES = {"budget"}
+NEEDS = {}
+PROVIDES = {"budget": "article_generator_finalized"}
 
 
 def _static(settings, key: str, path: str) -> str:
@@ -32,8 +35,10 @@ def attach(generator):
         article.facts.budget = None
         if doc is None or doc.type != "budget":
             continue
-        view = budget.page_view(doc, by_year, content_root, settings)
+        view = budget.page_view(doc, by_year, content_root)
+        rows_html = templates.budget_rows(doc, settings)
         for t in view.tables:
+            t.rows_html = rows_html[t.anchor]
             t.csv_url = _static(settings, "STATIC_URL", t.csv_path)
             t.xlsx_url = _static(settings, "STATIC_URL", t.xlsx_path)
             t.xlsx_save_as = _static(settings, "STATIC_SAVE_AS", t.xlsx_path)
@@ -43,12 +48,14 @@ def attach(generator):
 
 
 def write_xlsx(generator, writer):
+    """Writing a workbook is slow (openpyxl): each is kept in the build's file
+    cache by what it is made from (gongkai.build.speed.filecache)."""
     output = Path(writer.output_path)
-    cache = Path(generator.settings["CACHE_PATH"]) / "xlsx"
+    cache = speed.file_cache(generator.settings, "xlsx")
     for article in generator.articles:
         view = article.facts.budget
         for t in (view.tables if view else []):
-            budget.write_xlsx(t.table, output / t.xlsx_save_as, cache)
+            cache.file(xlsx.cache_key(t.table), output / t.xlsx_save_as, partial(budget.write_xlsx, t.table))
 
 
 def add_filters(generator):

@@ -8,8 +8,8 @@ from pelican import signals
 
 from gongkai.core.history import history
 
-NEEDS: set = set()
-PROVIDES = {"history"}
+NEEDS = {}
+PROVIDES = {"history": "all_generators_finalized"}
 
 
 def attach(generators):

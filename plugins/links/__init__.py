@@ -8,8 +8,9 @@ from pelican import signals
 
 from gongkai.core import schema, site
 
-NEEDS: set = set()
-PROVIDES = {"refs", "back", "relations"}
+NEEDS = {}
+PROVIDES = {"refs": "article_generator_finalized", "back": "article_generator_finalized",
+            "relations": "article_generator_finalized"}
 
 
 def link(generator):

@@ -12,13 +12,15 @@ from xml.sax.saxutils import escape
 
 from pelican import signals
 
-from gongkai.core import schema
-from gongkai.core import site
+from gongkai.core import schema, site
 from gongkai.core.present import iso, zh_date
 from gongkai.core.settings import complete
 
-NEEDS = {"solicitations_url"}
-PROVIDES = {"breadcrumb", "newer", "older", "nav", "pages", "root_url", "types", "disclosures", "validity"}
+NEEDS = {"solicitations_url": "all_generators_finalized",
+         # the home page and listings, written last
+         "open_solicitations": "article_writer_finalized", "solicitation": "article_writer_finalized"}
+PROVIDES = {fact: "all_generators_finalized" for fact in (
+    "breadcrumb", "newer", "older", "nav", "pages", "root_url", "types", "disclosures", "validity")}
 
 
 def _articles(generator) -> list:

@@ -12,8 +12,8 @@ from pelican import signals
 from gongkai.core import project
 from gongkai.core.settings import asof, complete
 
-NEEDS: set = set()
-PROVIDES = {"project"}
+NEEDS = {"nav": "article_writer_finalized", "pages": "article_writer_finalized"}
+PROVIDES = {"project": "article_generator_finalized"}
 
 LIST_URL = "project/list/"
 

@@ -13,8 +13,8 @@ from pelican import signals
 
 from gongkai.core.model import named_paths
 
-NEEDS: set = set()
-PROVIDES: set = set()
+NEEDS = {}
+PROVIDES = {}
 
 
 def publish(generator, writer):

@@ -7,8 +7,8 @@ from pelican import signals
 
 from gongkai.core.related import related
 
-NEEDS = {"relations"}
-PROVIDES = {"related_auto"}
+NEEDS = {"relations": "article_generator_finalized"}
+PROVIDES = {"related_auto": "article_generator_finalized"}
 
 
 def add_related(generator):

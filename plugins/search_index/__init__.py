@@ -17,29 +17,26 @@ PyPI build in this Python, `python -m pagefind`); False switches indexing off
 (the bench compares builds with and without it)."""
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from pelican import signals
 
-from gongkai.build.speed.files import link_or_copy
-from gongkai.build.speed.forked import Child, ChildFailed
-from gongkai.core.searchkeys import page_keys
+from gongkai.build import speed
+from gongkai.build.pelican import body_html
 from gongkai.build.signals import build_failed
+from gongkai.build.speed.searchindex import Indexer, SearchIndexError, bundle_dir
+from gongkai.core.searchkeys import page_keys
 
 log = logging.getLogger(__name__)
 
-NEEDS: set = set()
-PROVIDES = {"search_keys", "search_bundles"}
+NEEDS = {}
+PROVIDES = {"search_keys": "content_object_init", "search_bundles": "article_generator_pretaxonomy"}
 
 # Pagefind's own words when it cannot segment Chinese; the build fails on them.
 NON_EXTENDED = re.compile(r"non-extended|extended (?:version|build|mode)", re.I)
@@ -48,12 +45,6 @@ NON_EXTENDED = re.compile(r"non-extended|extended (?:version|build|mode)", re.I)
 PART_CHARS = 12_000_000
 PAGE_CHARS = 1000
 PART_FILTER = "gk_part"
-# Free memory (/dev/shm) wanted for the work folder: one part's records and all bundles.
-SHM_NEEDED = 2 << 30
-
-
-class SearchIndexError(RuntimeError):
-    """The search index could not be built; the message is for staff."""
 
 
 def command(settings) -> list | None:
@@ -71,11 +62,6 @@ def command(settings) -> list | None:
 def add_keys(content):
     doc = getattr(content, "doc", None) or content.metadata.get("doc")
     content.facts.search_keys = page_keys(doc)
-
-
-def bundle_dir(part: int) -> str:
-    """The bundle folder of a part (0-based): pagefind, pagefind-2, pagefind-3…"""
-    return "pagefind" if part == 0 else f"pagefind-{part + 1}"
 
 
 def _write_order(generator) -> list:
@@ -96,7 +82,7 @@ def assign_parts(generator) -> list:
     budget = int(generator.settings.get("GONGKAI_SEARCH_PART_CHARS", PART_CHARS))
     docs = _write_order(generator)
     # The rendered body (before link rewriting: the cheap one), plus the keys block and metadata.
-    sizes = [len(getattr(a, "_content", None) or "") + PAGE_CHARS for a in docs]
+    sizes = [len(body_html(a) or "") + PAGE_CHARS for a in docs]
     # Part k takes the documents that start within its budget; a document larger
     # than the budget can leave a number unused, so the numbers are then closed up.
     starts = [0]
@@ -136,116 +122,6 @@ def run_pagefind(site: Path, cmd: list, bundle: Path | None = None) -> str:
     return report
 
 
-def part_key(cmd: list, part: int, records: list) -> str:
-    """What a part's bundle depends on: the Pagefind command and every record it indexes."""
-    h = hashlib.sha1(repr((cmd, part)).encode())
-    for path, html in sorted(records):
-        h.update(path.encode() + b"\0" + hashlib.sha1(html.encode()).digest())
-    return h.hexdigest()
-
-
-def copy_tree(src: Path, dst: Path):
-    shutil.copytree(src, dst, copy_function=link_or_copy)
-
-
-def work_root(output: Path) -> Path:
-    """Where the records and bundles are made: memory (/dev/shm) when it has
-    room, since creating tens of thousands of small files on the disk beside
-    the build's own costs both of them several seconds; else beside the output."""
-    shm = Path("/dev/shm")
-    try:
-        room = os.statvfs(shm)
-        if os.access(shm, os.W_OK) and room.f_bavail * room.f_frsize >= SHM_NEEDED:
-            return shm
-    except OSError:
-        pass
-    return output.parent
-
-
-class Indexer:
-    """Draws the search records and runs Pagefind over them, part after part
-    (one part in memory at a time), in a forked child process
-    (gongkai.forked), into a private work folder (work_root). With a cache folder, a part whose records are all
-    unchanged since a previous build gets that build's bundle back instead.
-    The child puts each bundle into the output (and the cache) as soon as it is
-    made; finish() waits for it; abandon() stops the child and Pagefind and
-    removes the work."""
-
-    def __init__(self, output: Path, cmd: list, cache: Path | None):
-        self.output, self.cmd, self.cache = output, cmd, cache
-        # The build's pid in the name: builds on one machine share /dev/shm, and a
-        # folder left there says whose it was.
-        self.work = Path(tempfile.mkdtemp(prefix=f".search-{os.getpid()}-", dir=work_root(output)))
-        self.child = None
-        self.report: dict = {}
-
-    def start(self, parts: list, template):
-        """parts: the documents of each part; template: components/search_record."""
-        # Pagefind, the child's child, is in the child's process group: abandon() stops both.
-        self.child = Child(lambda: self._index_all(parts, template), describe=_describe,
-                           died="搜索索引构建失败：建立索引的进程意外退出。")
-
-    def _index_all(self, parts: list, template) -> dict:
-        """In the child: each part's bundle, made in the work folder or found in
-        the cache, put into the output (and a new one into the cache) at once, so
-        the build's last step only waits (the output is the build's temporary folder)."""
-        report = {"bundles": [], "reused": 0, "pages": 0}
-        for number, docs in enumerate(parts):
-            records = [(a.save_as, template.render(body=a._content, keys=a.facts.search_keys)) for a in docs]
-            key = part_key(self.cmd, number, records) if self.cache is not None else None
-            kept = self.cache / key if key else None
-            bundle = self.output / bundle_dir(number)
-            if kept is not None and (kept / "pagefind-entry.json").is_file():
-                report["reused"] += 1
-                shutil.rmtree(bundle, ignore_errors=True)  # a build in place (make devserver) replaces its index
-                copy_tree(kept, bundle)
-            else:
-                site = self.work / f"site-{number}"
-                for path, html in records:
-                    page = site / path
-                    page.parent.mkdir(parents=True, exist_ok=True)
-                    page.write_text(html, encoding="utf-8")
-                made = self.work / bundle_dir(number)
-                run_pagefind(site, self.cmd, made)
-                shutil.rmtree(site, ignore_errors=True)
-                shutil.rmtree(bundle, ignore_errors=True)
-                shutil.move(made, bundle)
-                if kept is not None:
-                    shutil.rmtree(kept, ignore_errors=True)
-                    copy_tree(bundle, kept)
-            report["bundles"].append((number, key))
-            report["pages"] += len(records)
-        if self.cache is not None and self.cache.is_dir():
-            used = {key for _, key in report["bundles"]}
-            for old in self.cache.iterdir():  # keep only what this build used
-                if old.name not in used:
-                    shutil.rmtree(old, ignore_errors=True)
-        return report
-
-    def finish(self) -> None:
-        """In the build, once every page is written: wait for the bundles (the child puts them into the output)."""
-        try:
-            child, self.child = self.child, None
-            self.report = child.result()
-        except ChildFailed as exc:
-            raise SearchIndexError(str(exc)) from None
-        finally:
-            shutil.rmtree(self.work, ignore_errors=True)
-
-    def abandon(self) -> None:
-        if self.child is not None:
-            self.child.stop()
-            self.child = None
-        shutil.rmtree(self.work, ignore_errors=True)
-
-
-def _describe(exc: BaseException) -> str:
-    """A failure in the indexing child, as finish() reports it."""
-    if isinstance(exc, SearchIndexError):
-        return str(exc)
-    return f"搜索索引构建失败：{type(exc).__name__}: {exc}"
-
-
 _indexer: list = []  # the running Indexer of this build, if any
 
 
@@ -262,11 +138,10 @@ def start_indexer(generator):
     cmd = command(generator.settings)
     if cmd is None or not any(parts):
         return
-    settings = generator.settings
-    cache = Path(settings["CACHE_PATH"]) / "pagefind" if settings.get("CACHE_CONTENT") else None
-    indexer = Indexer(Path(generator.output_path).resolve(), cmd, cache.resolve() if cache else None)
+    indexer = Indexer(Path(generator.output_path).resolve(), cmd, lambda site, bundle: run_pagefind(site, cmd, bundle),
+                      speed.file_cache(generator.settings, "pagefind"))
+    _indexer.append(indexer)  # before the child starts: an interrupted build finds it and stops it
     indexer.start(parts, generator.get_template("components/search_record"))
-    _indexer.append(indexer)
 
 
 def index_site(pelican):
@@ -280,10 +155,11 @@ def index_site(pelican):
         run_pagefind(Path(pelican.output_path), cmd)
         log.info("搜索索引：没有文件页面，用时 %.1f 秒", time.perf_counter() - start)
         return
-    indexer = _indexer.pop()
-    indexer.finish()
+    indexer = _indexer[-1]
+    indexer.finish()  # an interrupt before it is done still finds the indexer in _indexer
+    _indexer.pop()
     log.info("搜索索引：%s 个页面（%s 部分，%s 部分沿用上次构建），最后等待 %.1f 秒",
-             indexer.report["pages"], len(indexer.report["bundles"]), indexer.report["reused"],
+             indexer.report["pages"], indexer.report["bundles"], indexer.report["reused"],
              time.perf_counter() - start)
 
 

@@ -18,9 +18,12 @@ from gongkai.core import present
 from gongkai.core import solicitation as sol
 from gongkai.core.settings import asof, complete
 
-NEEDS = {"refs", "back"}
-PROVIDES = {"solicitation", "decision", "open_solicitations", "solicitations", "solicitations_by_state",
-            "solicitations_url", "solicitations_feed_url"}
+NEEDS = {"refs": "all_generators_finalized", "back": "all_generators_finalized",
+         # its listing pages, written last, show the header
+         "nav": "article_writer_finalized", "pages": "article_writer_finalized"}
+PROVIDES = {fact: "all_generators_finalized" for fact in (
+    "solicitation", "decision", "open_solicitations", "solicitations", "solicitations_by_state",
+    "solicitations_url", "solicitations_feed_url")}
 
 LISTING = "yjzj/"
 FEED = "yjzj/atom.xml"

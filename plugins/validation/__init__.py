@@ -9,14 +9,15 @@ from pathlib import Path
 from pelican import signals
 
 from gongkai.core import messages
-from gongkai.core.settings import asof, complete
 from gongkai.core.model import relpath
-from gongkai.core.validate import all_problems, internal_error
+from gongkai.core.problems import internal_error
+from gongkai.core.settings import asof, complete
+from gongkai.core.validate import all_problems
 
 log = logging.getLogger(__name__)
 
-NEEDS: set = set()
-PROVIDES: set = set()
+NEEDS = {}
+PROVIDES = {}
 WARNINGS_PER_CODE = 5
 
 

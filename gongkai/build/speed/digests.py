@@ -29,16 +29,15 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
-from gongkai.core import budget
-from gongkai.core import site
+from gongkai.core import budget, site
 from gongkai.core.model import Document, file_stamp, named_files
 from gongkai.core.settings import ROOT
 
 # Code and data that decide how any page looks, besides the theme and plugin
 # folders the settings name.
 CODE = ("gongkai", "metadata_schema")
-# Where the build writes is not what it writes (each build has a fresh folder).
-NOT_CONTENT = {"OUTPUT_PATH"}
+# Where the build writes is not what it writes (each build has a fresh folder), nor what it is asked to explain.
+NOT_CONTENT = {"OUTPUT_PATH", "GONGKAI_EXPLAIN"}
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
 

@@ -1,8 +1,6 @@
-"""Budget tables (财政预决算): the CSV files a budget document declares in its
-front-matter, read once into typed tables with Decimal amounts, checked
-against the rules the front-matter declares (metadata_schema/budget.yaml:
-columns, total_row, total_column, subrows), and compared with the same
-department's previous year.
+"""Budget tables (财政预决算), one CSV file each: read once into typed rows
+with Decimal amounts and checked against what the front-matter declares
+(metadata_schema/budget.yaml: columns, total_row, total_column, subrows).
 
 Nothing here guesses silently: a row that looks like a total but is not
 declared, a column whose cells are not numbers, a total that does not add
@@ -12,16 +10,15 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import hashlib
 import io
 import re
-import shutil
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 
 from gongkai.core.boundary import merge_conflict_line, resolve_inside
+from gongkai.core.model import relpath
 from gongkai.core.problems import ERROR, WARNING, Problem
 from gongkai.core.settings import ROOT
 
@@ -211,21 +208,6 @@ def money(value: Decimal | None, signed: bool = False) -> str:
     return f"{value:+,.2f}" if signed else f"{value:,.2f}"
 
 
-def facts(doc) -> list:
-    """Jinja filter budget_facts: [(label, value)] for the budget section's plain
-    fields (预决算年度, 预决算类别, 部门); the tables and the note show beside the tables."""
-    from gongkai.core import schema
-    from gongkai.core.present import display
-    rows = []
-    for key in schema.section_fields("budget", "budget"):
-        value = doc.meta.get(key)
-        if key in ("tables", "as_published_note") or value in (None, ""):
-            continue
-        shown = f"{value}年" if key == "fiscal_year" and isinstance(value, int) else display("budget", key, value)
-        rows.append((schema.field_label(key, "budget"), shown))
-    return rows
-
-
 def _problem(path, line, field, code, severity=ERROR, **params):
     return Problem(path, line, field, code, params, severity)
 
@@ -308,21 +290,21 @@ def read_table(doc, index: int, spec: dict) -> Table:
         key = (index, repr(spec), stamp and (stamp.st_size, stamp.st_mtime_ns))
     except OSError:
         key = None
-    memo = doc.derived.setdefault("tables", {})
+    memo = doc.derived.get("tables", {})
     if key is None or key not in memo:
         table = _read_table(doc, index, spec, source)
         if key is None:
             return table
-        for old in [k for k in memo if k[0] == index]:
-            del memo[old]  # the CSV changed since it was cached
+        # the other tables' entries stay; this table's older entries (its CSV changed) go
+        memo = {k: v for k, v in memo.items() if k[0] != index}
         memo[key] = table
+        doc.derive("tables", memo)
     cached = memo[key]
     return dataclasses.replace(cached, problems=list(cached.problems))
 
 
 def _read_table(doc, index: int, spec: dict, source: Path | None) -> Table:
     """One declared table: read, typed and checked. Problems are on the table."""
-    from gongkai.core.model import relpath
     table = Table(index=index, spec=spec, path=relpath(source) if source else doc.path, source=source)
     records = _read_csv(table, doc)
     if records is None:
@@ -448,315 +430,3 @@ def _check_sums(table: Table, doc) -> None:
                 if abs(parent.cells[col].value - computed) >= HALF_CENT:
                     report(parent, col, parent.cells[col].value, computed, "budget_subrows_mismatch",
                            f"“{parent.label}”的“{table.header[col]}”", count=len(subs))
-
-
-def _check_year(doc, table: Table) -> list:
-    """Years named in the table's title and header must include fiscal_year."""
-    year = doc.meta.get("fiscal_year")
-    if not isinstance(year, int):
-        return []
-    out = []
-    title_years = {int(y) for y in YEAR_RE.findall(table.title)}
-    if title_years and year not in title_years:
-        out.append(_problem(doc.path, doc.line_of(f"tables[{table.index}].title"), f"tables[{table.index}].title",
-                            "budget_year_mismatch", value=table.title, found="、".join(map(str, sorted(title_years))),
-                            year=year))
-    header_years = {}
-    for col, name in enumerate(table.header):
-        for y in YEAR_RE.findall(name):
-            header_years.setdefault(int(y), col)
-    if header_years and year not in header_years:
-        col = min(header_years.values())
-        out.append(_problem(table.path, 1, table.header[col], "budget_year_mismatch", value=table.header[col],
-                            found="、".join(map(str, sorted(header_years))), year=year))
-    return out
-
-
-def _sangong_found(table: Table) -> set:
-    """Which of the three lines a table carries: as rows (sangong) or as columns (units)."""
-    found = set()
-    if table.kind == "sangong":
-        found = {sangong_key(r.label) for r in table.rows if r.kind == "line"}
-    elif table.kind == "units":
-        found = {sangong_key(h) for h, role in zip(table.header, table.roles) if role == "amount"}
-    return found - {None}
-
-
-def check_required(doc, tables: list) -> list:
-    kind = doc.meta.get("budget_kind")
-    needed = REQUIRED.get(kind)
-    if needed is None:
-        return []
-    line = doc.line_of("tables")
-    kind_title = {"budget": "预算", "final": "决算", "sangong_budget": "三公经费预算", "sangong_final": "三公经费决算"}[kind]
-    if needed == "summary":
-        if not any(t.kind == "summary" for t in tables):
-            return [_problem(doc.path, line, "tables", "budget_table_required", kind=kind_title,
-                             need="summary（收支总表）")]
-        return []
-    candidates = [t for t in tables if t.kind in ("sangong", "units")]
-    if not candidates:
-        return [_problem(doc.path, line, "tables", "budget_table_required", kind=kind_title,
-                         need="sangong（三公经费表）")]
-    readable = [t for t in candidates if t.ok]
-    if not readable:
-        return []  # the reading problem is already reported
-    best = max(readable, key=lambda t: len(_sangong_found(t)))
-    missing = [name for key, name, _ in SANGONG_LINES if key not in _sangong_found(best)]
-    if missing:
-        return [Problem(best.path, 1, None, "budget_sangong_lines",
-                        {"missing": "、".join(missing), "title": best.title})]
-    return []
-
-
-def load(doc) -> list:
-    """The document's tables, read and checked (problems on each table)."""
-    out = []
-    for i, spec in enumerate(doc.meta.get("tables") or []):
-        if not isinstance(spec, dict):
-            continue
-        table = read_table(doc, i, spec)
-        if table.header:
-            table.problems.extend(_check_year(doc, table))
-        out.append(table)
-    return out
-
-
-def document_problems(doc) -> list:
-    tables = load(doc)
-    return [p for t in tables for p in t.problems] + check_required(doc, tables)
-
-
-# --- across documents --------------------------------------------------------
-
-def _year_key(doc, year):
-    return (normalize_label(doc.meta.get("department")), doc.meta.get("budget_kind"), year)
-
-
-def year_index(docs) -> dict:
-    """(department, kind, fiscal_year) -> document, built once for a whole site."""
-    return {_year_key(d, d.meta.get("fiscal_year")): d for d in docs
-            if d.type == "budget" and isinstance(d.meta.get("fiscal_year"), int)}
-
-
-def previous_year(doc, by_year: dict):
-    """The same department's document of the same kind for fiscal_year - 1, if any."""
-    year = doc.meta.get("fiscal_year")
-    if not isinstance(year, int):
-        return None
-    other = by_year.get(_year_key(doc, year - 1))
-    return other if other is not doc else None
-
-
-def figures(table: Table) -> list:
-    """[(key, label, Decimal)]: what a table states as its headline numbers, in
-    table order; used for the chart and the year-on-year comparison."""
-    out = []
-    if not table.ok:
-        return out
-    if table.chart_mode == "columns":
-        total = table.total_row
-        if total is None:
-            return out
-        for col in table.amount_cols:
-            if col == table.total_col and len(table.amount_cols) > 1:
-                continue
-            value = total.cells[col].value
-            if value is not None:
-                name = table.header[col]
-                key = sangong_key(name) or normalize_label(YEAR_RE.sub("", name))
-                out.append((key, name, value, total.cells[col].text))
-        return out
-    col = table.primary_col
-    if col is None or table.chart_mode == "none":
-        return out
-    for row in table.rows:
-        if row.kind == "line" and row.cells[col].value is not None:
-            key = (sangong_key(row.label) if table.kind == "sangong" else None) or normalize_label(row.label)
-            out.append((key, row.label, row.cells[col].value, row.cells[col].text))
-    return out
-
-
-def headline(table: Table) -> list:
-    """Every row's figure in the primary column (total, lines, 其中 rows): what year-on-year compares."""
-    col = table.primary_col
-    if table.chart_mode == "columns" or col is None or not table.ok:
-        return figures(table)
-    out = []
-    for row in table.rows:   # in table order: total, lines and their 其中 rows
-        if row.cells[col].value is None:
-            continue
-        key = "__total__" if row.kind == "total" else (
-            (sangong_key(row.label) if table.kind == "sangong" else None) or normalize_label(row.label))
-        out.append((key, row.label, row.cells[col].value, row.cells[col].text))
-    return out
-
-
-@dataclass
-class Change:
-    label: str
-    previous: Decimal
-    current: Decimal
-
-    @property
-    def change(self) -> Decimal:
-        return self.current - self.previous
-
-    @property
-    def percent(self) -> str:
-        if self.previous == 0:
-            return "—"
-        return f"{(self.change / self.previous * 100):+.2f}%"
-
-
-def year_on_year(tables: list, prev_tables: list) -> list:
-    """[(table, [Change])] for each table whose kind the previous year also has."""
-    out = []
-    for table in tables:
-        prev = next((p for p in prev_tables if p.kind == table.kind and p.ok), None)
-        if prev is None or not table.ok:
-            continue
-        before = {key: value for key, _label, value, _text in headline(prev)}
-        changes = [Change(label, before[key], value) for key, label, value, _text in headline(table) if key in before]
-        if changes:
-            out.append((table, changes))
-    return out
-
-
-def check_budgets(docs, index, ctx):
-    """CORPUS_CHECKS entry: every budget document's tables."""
-    for doc in docs:
-        if doc.type == "budget" and doc.is_valid:
-            yield from document_problems(doc)
-
-
-# --- values for the page -------------------------------------------------------
-
-@dataclass
-class TableView:
-    """What budget.html shows for one table: all values computed here."""
-    table: Table
-    anchor: str
-    caption: str
-    header: list                # [(text, css modifier)]
-    rows_html: str              # markupsafe.Markup: the body rows, components/budget_rows.html
-    chart: object               # markupsafe.Markup from charts.render_bar_chart, or ""
-    chart_text: str
-    csv_path: str               # relative to the content root: budget/x.csv
-    xlsx_path: str
-    csv_size: str
-    changes: list = field(default_factory=list)   # [Change] against the previous year
-    mismatches: list = field(default_factory=list)
-    csv_url: str = ""           # set by plugins/budgets from STATIC_URL
-    xlsx_url: str = ""
-    xlsx_save_as: str = ""
-
-
-def _cell_modifier(role: str) -> str:
-    return "numeric" if role in NUMERIC_ROLES else "text"
-
-
-def table_view(doc, table: Table, content_root: Path, settings: dict) -> TableView | None:
-    from gongkai.core import charts
-    from gongkai.core import render
-    from gongkai.core.present import human_size
-    if not table.ok:
-        return None
-    anchor = f"gk-budget-table-{table.index + 1}"
-    roles = table.roles
-    label_col = table.label_col
-    rows = []
-    for row in table.rows:
-        cells = [(c.text, _cell_modifier(c.role)) for i, c in enumerate(row.cells) if i != label_col]
-        rows.append((row.kind, row.label, cells))
-    header = [(table.header[label_col], "text")] + [
-        (h, _cell_modifier(r)) for i, (h, r) in enumerate(zip(table.header, roles)) if i != label_col]
-    bars = [charts.Bar(label, value, text) for _key, label, value, text in figures(table)]
-    chart_title = table.title
-    chart = charts.render_bar_chart(f"{anchor}-chart", chart_title, bars, table.unit) if bars else ""
-    rel = Path(table.source).resolve().relative_to(Path(content_root).resolve()).as_posix()
-    return TableView(table=table, anchor=anchor, caption=f"{table.title}（单位：{table.unit}）",
-                     header=header, rows_html=render.theme_macro(settings, "components/budget_rows.html", "budget_rows")(rows),
-                     chart=chart,
-                     chart_text=charts.text_alternative(chart_title, bars, table.unit) if bars else "",
-                     csv_path=rel, xlsx_path=rel[:-4] + ".xlsx",
-                     csv_size=human_size(table.source.stat().st_size),
-                     mismatches=list(table.mismatches))
-
-
-@dataclass
-class BudgetPage:
-    tables: list                # [TableView]
-    previous: object = None     # the previous year's Document, when there is one
-    note: str = ""              # as_published_note
-    previous_article: object = None   # set by plugins/budgets: the page to link to
-
-
-def table_views(doc, tables: list, content_root: Path, settings: dict) -> list:
-    """The views of a document's own tables (no other document needed), kept on
-    it (doc.derived) with the files they show; shallow copies, since the build
-    adds addresses and year-on-year changes to them."""
-    from gongkai.core.model import file_stamp
-    key = (str(content_root), tuple((t.index, repr(t.spec), file_stamp(t.source) if t.source else None)
-                                    for t in tables))
-    kept = doc.derived.get("views")
-    if kept is None or kept[0] != key:
-        kept = doc.derived["views"] = (key, [v for v in (table_view(doc, t, content_root, settings) for t in tables)
-                                             if v is not None])
-    return [dataclasses.replace(v) for v in kept[1]]
-
-
-def page_view(doc, by_year: dict, content_root: Path, settings: dict) -> BudgetPage:
-    """by_year: year_index() of the site's documents."""
-    tables = load(doc)
-    views = table_views(doc, tables, content_root, settings)
-    prev = previous_year(doc, by_year)
-    if prev is not None:
-        by_index = {t.index: changes for t, changes in year_on_year(tables, load(prev))}
-        for v in views:
-            v.changes = by_index.get(v.table.index, [])
-    return BudgetPage(tables=views, previous=prev, note=doc.meta.get("as_published_note") or "")
-
-
-def write_xlsx(table: Table, target: Path, cache_dir: Path | None = None) -> None:
-    """An .xlsx copy of a table: numbers as numbers (two decimals), percent as text
-    as published. Workbooks are kept in cache_dir by the table's content, so a
-    rebuild copies them instead of writing each again (openpyxl is slow)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    cached = None
-    if cache_dir is not None and table.source is not None and table.source.is_file():
-        digest = hashlib.sha1(table.source.read_bytes() + repr((table.title, table.unit, table.spec)).encode())
-        cached = Path(cache_dir) / f"{digest.hexdigest()}.xlsx"
-        if cached.is_file():
-            shutil.copyfile(cached, target)
-            return
-    _write_workbook(table, target)
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(target, cached)
-
-
-def _write_workbook(table: Table, target: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "数据"
-    ws.append([f"{table.title}（单位：{table.unit}）"])
-    ws["A1"].font = Font(bold=True)
-    ws.append(table.header)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        values = []
-        for c in row.cells:
-            if c.role in ("amount", "number") and c.value is not None:
-                values.append(float(c.value))
-            else:
-                values.append(c.text)
-        ws.append(values)
-        for i, c in enumerate(row.cells):
-            if c.role in ("amount", "number") and c.value is not None:
-                ws.cell(row=ws.max_row, column=i + 1).number_format = "#,##0.00"
-    wb.save(target)

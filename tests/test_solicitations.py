@@ -128,7 +128,10 @@ def test_phone_is_a_tel_link_and_hidden_once_closed(built):
     # Ningjin closed in 2023: its page shows the notice, not the phone.
     soup = page_at(built, "during", NINGJIN)
     assert soup.select_one(".gk-solicitation-respond__way--phone") is None
-    assert soup.select_one(".gk-solicitation-respond__notice").get_text(strip=True) == "意见征集已结束，正在整理反馈意见"
+    # Three years past the overdue limit: said plainly, not "正在整理" for ever (issue 16).
+    assert soup.select_one(".gk-solicitation-respond__notice").get_text(strip=True) == (
+        "本次意见征集已于 2023年4月5日 23:59 截止。意见采纳情况应在截止后 30 天内公布，至今尚未公布，"
+        "自 2023年5月6日 23:59 起已逾期。")
 
 
 def test_closed_page_replaces_ways_with_notice(built):
@@ -191,10 +194,10 @@ def test_open_now_listing_follows_the_clock(built):
 
 @pytest.mark.parametrize("moment, filter_page, expected", [
     ("before", "upcoming", {RIDER: "未开始（2026年9月1日 10:00 开始征集）"}),
-    ("after", "closed", {RIDER: "已结束", NINGJIN: "已结束"}),
-    ("feedback", "closed", {NINGJIN: "已结束"}),
+    ("after", "closed", {RIDER: "已结束", NINGJIN: "已结束（反馈意见逾期未公布）"}),
+    ("feedback", "closed", {NINGJIN: "已结束（反馈意见逾期未公布）"}),
     ("feedback", "responded", {RIDER: "已反馈"}),
-    ("feedback", "all", {RIDER: "已反馈", NINGJIN: "已结束"}),
+    ("feedback", "all", {RIDER: "已反馈", NINGJIN: "已结束（反馈意见逾期未公布）"}),
 ])
 def test_state_filter_pages(built, moment, filter_page, expected):
     soup = page_at(built, moment, f"yjzj/{filter_page}")

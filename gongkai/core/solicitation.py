@@ -9,6 +9,14 @@ reproducible and a solicitation moves on by itself at the next build:
     open      征集中   opens <= asof < closes     (with days left)
     closed    已结束   closes <= asof, feedback not yet published by asof
     responded 已反馈   closes <= asof, feedback.published <= asof's date
+
+A closed solicitation whose feedback is later than the overdue limit
+(GONGKAI_FEEDBACK_OVERDUE_DAYS after closing) says so plainly (Status.overdue).
+
+A page is read long after it was built, so the build also writes, with
+`view_data`, every moment and every text the state can take; the theme's
+solicitation.js corrects the state at view time from them (without
+JavaScript the build's state stands).
 """
 from __future__ import annotations
 
@@ -48,10 +56,29 @@ class Status:
     closes: datetime
     asof: datetime
     feedback: dict | None     # the feedback, only once it is published by asof
+    limit: int | None = None  # GONGKAI_FEEDBACK_OVERDUE_DAYS: days to publish the feedback in
 
     @property
     def label(self) -> str:
         return LABELS[self.state]
+
+    @property
+    def overdue_at(self) -> datetime | None:
+        """From this moment on, unpublished feedback is overdue (make check warns)."""
+        return None if self.limit is None else self.closes + timedelta(days=self.limit + 1)
+
+    @property
+    def overdue(self) -> bool:
+        return self.state == CLOSED and self.overdue_at is not None and self.asof >= self.overdue_at
+
+    @property
+    def days_text(self) -> str:
+        """The countdown of an open solicitation: 还剩 5 天, or 今天 17:30 截止."""
+        if self.state != OPEN:
+            return ""
+        if self.days_left == 0:
+            return _today_text(self.closes)
+        return f"还剩 {self.days_left} 天"
 
     @property
     def shows_ways(self) -> bool:
@@ -73,20 +100,18 @@ class Status:
     def banner(self) -> str:
         """The one line a visitor reads first: 征集中（还剩 5 天）."""
         if self.state == OPEN:
-            if self.days_left == 0:
-                return f"征集中（今天 {self.closes.astimezone(TZ):%H:%M} 截止）"
-            return f"征集中（还剩 {self.days_left} 天）"
+            return f"征集中（{self.days_text}）"
         if self.state == UPCOMING:
             return f"未开始（{_zh(self.opens)} 开始征集）"
         if self.state == CLOSED:
-            return "已结束"
+            return OVERDUE_BANNER if self.overdue else "已结束"
         return "已反馈"
 
     @property
     def summary(self) -> str:
         """One sentence for feeds: the state and what it means."""
         if self.state == CLOSED:
-            return f"已结束：{CLOSED_NOTICE}"
+            return f"已结束：{self.notice}"
         if self.state == RESPONDED:
             return "已反馈：意见采纳情况已公布"
         return self.banner
@@ -97,10 +122,69 @@ class Status:
         if self.state == UPCOMING:
             return f"征集尚未开始，将于 {_zh(self.opens)} 开始，届时可按下列方式提出意见。"
         if self.state == CLOSED:
-            return CLOSED_NOTICE
+            return _overdue_notice(self) if self.overdue else CLOSED_NOTICE
         if self.state == RESPONDED:
             return "意见征集已结束，意见采纳情况如下。"
         return f"请在 {_zh(self.closes)}（北京时间）前，通过以下任一方式提出意见。"
+
+    @property
+    def closed_notice(self) -> str:
+        """The notice once the period is over: this one's, or what it will say when it closes."""
+        return self.notice if not self.shows_ways else CLOSED_NOTICE
+
+
+OVERDUE_BANNER = "已结束（反馈意见逾期未公布）"
+
+
+def _today_text(closes: datetime) -> str:
+    return f"今天 {closes.astimezone(TZ):%H:%M} 截止"
+
+
+def _overdue_notice(st: Status) -> str:
+    """Said plainly, and true whenever it is read: no count of days that would go stale."""
+    return (f"本次意见征集已于 {_zh(st.closes)} 截止。意见采纳情况应在截止后 {st.limit} 天内公布，"
+            f"至今尚未公布，自 {_zh(st.overdue_at)} 起已逾期。")
+
+
+def view_data(st: Status) -> dict:
+    """What solicitation.js needs to show the state at the moment a page is read:
+    the moments (ISO 8601 with the offset) and the text of each state, all from
+    this module, so the browser repeats no wording. `{days}` stands for the days left."""
+    at = {state: Status(state, st.opens, st.closes, st.asof, st.feedback, st.limit) for state in LABELS}
+    open_days = f"还剩 {{days}} 天"
+    data = {
+        "state": st.state,
+        "opens": st.opens.isoformat(), "closes": st.closes.isoformat(),
+        "overdue": st.overdue_at.isoformat() if st.overdue_at else None,
+        "label": dict(LABELS),
+        "banner": {UPCOMING: at[UPCOMING].banner, OPEN: f"征集中（{open_days}）",
+                   "today": f"征集中（{_today_text(st.closes)}）", CLOSED: "已结束", "overdue": OVERDUE_BANNER,
+                   RESPONDED: "已反馈"},
+        "days": {OPEN: open_days, "today": _today_text(st.closes)},
+        "notice": {UPCOMING: at[UPCOMING].notice, OPEN: at[OPEN].notice, CLOSED: CLOSED_NOTICE,
+                   RESPONDED: at[RESPONDED].notice},
+    }
+    if st.overdue_at is not None:
+        data["notice"]["overdue"] = _overdue_notice(at[CLOSED])
+    return data
+
+
+def moments(doc) -> list:
+    """[(moment, what)] at which a solicitation's page changes by itself: it opens,
+    it closes, its feedback is published (at 00:00 that day). For scheduled rebuilds."""
+    if doc.type != "solicitation":
+        return []
+    opens, closes = _moment(doc.meta.get("opens")), _moment(doc.meta.get("closes"))
+    out = []
+    if opens is not None:
+        out.append((opens, "opens"))
+    if closes is not None:
+        out.append((closes, "closes"))
+    feedback = doc.meta.get("feedback")
+    published = feedback.get("published") if isinstance(feedback, dict) else None
+    if isinstance(published, date):
+        out.append((datetime.combine(published, time(0, 0), TZ), "feedback"))
+    return out
 
 
 def period_days(opens: datetime, closes: datetime) -> int:
@@ -112,9 +196,10 @@ def _moment(value) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
-def status(doc, asof: datetime) -> Status | None:
+def status(doc, asof: datetime, limit: int | None = None) -> Status | None:
     """The state of a solicitation Document at `asof`; None if not a
-    solicitation or its dates are unusable (the validator reports those)."""
+    solicitation or its dates are unusable (the validator reports those).
+    limit: GONGKAI_FEEDBACK_OVERDUE_DAYS, for Status.overdue."""
     if doc.type != "solicitation":
         return None
     opens, closes = _moment(doc.meta.get("opens")), _moment(doc.meta.get("closes"))
@@ -125,12 +210,12 @@ def status(doc, asof: datetime) -> Status | None:
     feedback = doc.meta.get("feedback")
     published = feedback.get("published") if isinstance(feedback, dict) else None
     if asof < opens:
-        return Status(UPCOMING, opens, closes, asof, None)
+        return Status(UPCOMING, opens, closes, asof, None, limit)
     if asof < closes:
-        return Status(OPEN, opens, closes, asof, None)
+        return Status(OPEN, opens, closes, asof, None, limit)
     if isinstance(published, date) and published <= asof.astimezone(TZ).date():
-        return Status(RESPONDED, opens, closes, asof, feedback)
-    return Status(CLOSED, opens, closes, asof, None)
+        return Status(RESPONDED, opens, closes, asof, feedback, limit)
+    return Status(CLOSED, opens, closes, asof, None, limit)
 
 
 # --- values for the pages -----------------------------------------------------
@@ -253,8 +338,8 @@ def _check_solicitation(doc, index, min_days, overdue_days, asof):
             yield Problem(doc.path, doc.line_of("feedback.adopted"), "feedback.adopted",
                           "solicitation_adopted_exceeds_received", {"adopted": adopted, "received": received})
     if asof is not None:
-        st = status(doc, asof)
-        if st is not None and st.state == CLOSED:
+        st = status(doc, asof, overdue_days)
+        if st is not None and st.overdue:
             waited = (asof - closes).days
             if waited > overdue_days:
                 yield Problem(doc.path, 1, "feedback", "solicitation_feedback_overdue",

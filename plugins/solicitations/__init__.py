@@ -46,6 +46,7 @@ class SolicitationPage:
     feedback_rows: list
     decision: object          # the decision article that followed, or None
     ics_url: str
+    view: dict                # every moment and text of its states, for solicitation.js (sol.view_data)
 
 
 @dataclass
@@ -67,7 +68,9 @@ def attach(generators):
     gen = _articles(generators)
     if gen is None:
         return
-    now = asof(complete(gen.settings))
+    settings = complete(gen.settings)
+    now = asof(settings)
+    limit = int(settings["GONGKAI_FEEDBACK_OVERDUE_DAYS"])
     items = []
     for art in gen.articles:
         doc = art.metadata.get("doc")
@@ -75,12 +78,13 @@ def attach(generators):
             continue
         art.facts.solicitation = art.facts.decision = None
         if doc.type == "solicitation":
-            st = sol.status(doc, now)
+            st = sol.status(doc, now, limit)
             if st is None:
                 continue  # invalid dates: the validation plugin stops the build
             art.facts.solicitation = SolicitationPage(
                 st, sol.meta_rows(present.meta_rows(doc), st), sol.ways_to_respond(doc),
-                sol.feedback_rows(st.feedback), _first(art, "decision", "solicitation"), art.url + ICS)
+                sol.feedback_rows(st.feedback), _first(art, "decision", "solicitation"), art.url + ICS,
+                sol.view_data(st))
             items.append(art)
         elif doc.type == "decision":
             art.facts.decision = DecisionPage(present.meta_rows(doc),

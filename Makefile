@@ -23,7 +23,7 @@ AXE   := node_modules/.package-lock.json
 TESTS ?=
 
 .PHONY: help html serve devserver check search test publish rollback releases bench clean setup venv new \
-	review-summary import system-packages
+	review-summary import system-packages schedule
 
 help:
 	@echo "make serve      构建网站并在 http://$(BIND):$(PORT) 上预览"
@@ -36,6 +36,7 @@ help:
 	@echo "make search Q=\"营商环境 issuer:县财政局\"  在 content/ 中搜索已有文件（含未构建的文件）"
 	@echo "make test       运行全部测试（第一次运行时安装测试需要的 Debian 软件包）"
 	@echo "make publish    检查并构建正式版本到 $(DEPLOY_DIR)/releases/，成功后切换 $(DEPLOY_DIR)/current"
+	@echo "make schedule   按意见征集的开始、截止时刻安排重建：写出 $(DEPLOY_DIR)/schedule/ 中的 systemd 定时器和 crontab"
 	@echo "make rollback   回到发布记录中的上一个版本（TO=版本名 可指定任一版本，包括撤回的）"
 	@echo "make releases   列出已发布的版本：提交、时间、撤回、损坏（VERIFY=1 逐个核对文件内容）"
 	@echo "make bench      测量构建速度（与原版 Pelican 对比）"
@@ -116,6 +117,12 @@ DEPLOY_DIR ?= deploy
 export DEPLOY_DIR
 publish: $(STAMP)
 	$(BIN)/python scripts/publish.py publish --settings $(PUBLISHCONF)
+
+# Rebuilds at each coming opening/closing of a solicitation (scripts/rebuild.sh runs
+# it after each publish): DEPLOY_DIR/schedule/moments.conf (a drop-in for
+# gongkai-rebuild.timer) and DEPLOY_DIR/schedule/crontab. See docs/operations.md.
+schedule: $(STAMP)
+	$(BIN)/python scripts/schedule.py
 
 rollback: $(STAMP)
 	$(BIN)/python scripts/publish.py rollback $(if $(TO),--to $(TO))

@@ -43,4 +43,15 @@ log "==== 定时重建开始：$REPO"
 step "拉取最新提交" git pull --ff-only
 step "检查内容" "$MAKE" --no-print-directory check
 step "发布" "$MAKE" --no-print-directory publish
+# The next rebuilds at each coming opening and closing (deploy/gongkai-schedule.path loads them).
+log "开始：安排意见征集开始、截止时的重建（make schedule）"
+if ! "$MAKE" --no-print-directory schedule >>"$LOG" 2>&1; then
+    log "失败：make schedule 没有成功；新版本已发布，但意见征集开始、截止时不会自动重建。详见上面的输出。"
+    echo "重建后安排时刻失败：新版本已发布，但意见征集开始、截止时不会自动重建。日志：$LOG" >&2
+    exit 1
+fi
+# With cron (deploy/crontab sets SCHEDULE_CRONTAB=1): this user's crontab becomes the new one.
+if [ "${SCHEDULE_CRONTAB:-}" = 1 ]; then
+    step "安装新的 crontab" crontab "$DEPLOY_DIR/schedule/crontab"
+fi
 log "完成：当前版本 $(readlink "$DEPLOY_DIR/current")"

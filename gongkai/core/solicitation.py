@@ -265,6 +265,21 @@ def feedback_rows(feedback: dict | None) -> list:
     return rows
 
 
+def comment_table(feedback: dict | None) -> dict | None:
+    """The per-comment table (feedback.comments): {caption, headings, rows}; headings
+    are the schema's titles, a missing reason says the source gave none."""
+    comments = (feedback or {}).get("comments")
+    if not comments:
+        return None
+    spec = schema.properties("solicitation")["feedback"]["properties"]["comments"]
+    titles = {k: v.get("title", k) for k, v in spec["items"]["properties"].items()}
+    rows = [[str(i), item.get("from") or "", item.get("comment") or "",
+             "采纳" if item.get("adopted") else "未采纳", item.get("reason") or "原文未说明理由"]
+            for i, item in enumerate(comments, 1)]
+    return {"caption": spec["title"], "headings": ["序号", titles["from"], titles["comment"], titles["adopted"],
+                                                    titles["reason"]], "rows": rows}
+
+
 # --- calendar ------------------------------------------------------------------
 
 @lru_cache(maxsize=1)

@@ -47,6 +47,7 @@ class SolicitationPage:
     decision: object          # the decision article that followed, or None
     ics_url: str
     view: dict                # every moment and text of its states, for solicitation.js (sol.view_data)
+    comments: dict | None     # the per-comment table of the published feedback (sol.comment_table)
 
 
 @dataclass
@@ -84,7 +85,7 @@ def attach(generators):
             art.facts.solicitation = SolicitationPage(
                 st, sol.meta_rows(present.meta_rows(doc), st), sol.ways_to_respond(doc),
                 sol.feedback_rows(st.feedback), _first(art, "decision", "solicitation"), art.url + ICS,
-                sol.view_data(st))
+                sol.view_data(st), sol.comment_table(st.feedback))
             items.append(art)
         elif doc.type == "decision":
             art.facts.decision = DecisionPage(present.meta_rows(doc),

@@ -15,6 +15,9 @@ PORT      ?= 8000
 BIND      ?= 127.0.0.1
 ASOF      ?=
 export ASOF
+# make html DRAFTS=1: also the staff drafts of annual reports not yet final (never in make publish)
+DRAFTS    ?=
+export DRAFTS
 
 STAMP := $(VENV)/.installed
 # axe-core from npm, for the accessibility tests (npm ci writes this file).

@@ -3,6 +3,10 @@
 only staff know, read from data/annual-report/<year>.yaml (the fields are
 listed in metadata_schema/annual_report_data.yaml; missing ones show 待填写).
 
+A report is public only once its data file says final: true, and make check
+holds a final file to every field filled (`final_years`). Until then it is a
+staff draft: built only for a staff preview (drafts_wanted), never published.
+
 Counting rules (the tests count independently by the same rules):
 - an item belongs to the year of its 发布日期 (date);
 - 政策文件 made in a year: type policy whose 成文日期 (written), else date, is in it;
@@ -17,6 +21,7 @@ Every count keeps the list of items it counts, so each number links to them.
 from __future__ import annotations
 
 import csv
+import os
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -73,6 +78,11 @@ class Report:
     staff: list
     data_file: str
     data_present: bool
+    final: bool = False         # staff filled it and marked it final: the public may see it
+
+    @property
+    def pending(self) -> list:
+        return [f for f in self.staff if f.value in (None, "")]
 
     @property
     def counts(self) -> list:
@@ -177,7 +187,32 @@ def build(docs, year: int, content_root: Path) -> Report:
         Section("意见征集", f"{y}公开征求意见情况", solicit),
     ]
     data, present = read_data(content_root, year)
-    return Report(year, sections, staff_fields(data), f"data/annual-report/{year}.yaml", present)
+    staff = staff_fields(data)
+    final = bool(data and data.get("final") is True) and all(f.value not in (None, "") for f in staff)
+    return Report(year, sections, staff, f"data/annual-report/{year}.yaml", present, final)
+
+
+def final_years(content_root: Path) -> list:
+    """The years whose report is public: a data file marked final with every field filled."""
+    folder = data_dir(content_root)
+    out = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        if not path.stem.isdigit():
+            continue
+        data, _present = read_data(content_root, int(path.stem))
+        if data and data.get("final") is True and all(f.value not in (None, "") for f in staff_fields(data)):
+            out.append(int(path.stem))
+    return out
+
+
+def drafts_wanted(settings: dict) -> bool:
+    """Staff drafts of unfinished reports are built only for a preview: the setting
+    GONGKAI_ANNUAL_REPORT_DRAFTS, else DRAFTS=1 in the environment (make html DRAFTS=1).
+    publishconf.py sets the setting to False, so a publish never carries a draft."""
+    value = settings.get("GONGKAI_ANNUAL_REPORT_DRAFTS")
+    if value is not None:
+        return bool(value)
+    return os.environ.get("DRAFTS", "") not in ("", "0")
 
 
 def staff_fields(data: dict | None) -> list:
@@ -186,7 +221,7 @@ def staff_fields(data: dict | None) -> list:
     out = []
     props = schema.schema_for(DATA_SCHEMA)["properties"]
     for key, prop in props.items():
-        if key == "year":
+        if key in ("year", "final"):
             continue
         if "properties" in prop:
             sub = data.get(key) if isinstance(data.get(key), dict) else {}
@@ -234,6 +269,12 @@ def check_data_files(docs, index, ctx):
         year = doc.raw.get("year")
         if isinstance(year, int) and str(year) != path.stem:
             yield Problem(rel, doc.line_of("year"), "year", "annual_data_year", {"name": path.name, "value": year})
+        if doc.raw.get("final") is True:
+            missing = [f.label for f in staff_fields(doc.raw) if f.value in (None, "")]
+            if missing:
+                shown = "、".join(missing[:5]) + (f" 等" if len(missing) > 5 else "")
+                yield Problem(rel, doc.line_of("final"), "final", "annual_final_incomplete",
+                              {"count": len(missing), "missing": shown})
 
 
 def to_csv(report: Report, list_url) -> str:

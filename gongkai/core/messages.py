@@ -103,6 +103,7 @@ MESSAGES: dict[str, str] = {
     # annual report data (年度报告, issue 7): data/annual-report/<year>.yaml; see gongkai/annual_report.py
     "annual_data_year": "文件名是 {name}，但 year 写的是 {value}；文件名应为 年份.yaml，并与 year 一致",
     "annual_data_yaml": "年度报告数据文件格式错误：{detail}；请检查缩进、冒号后的空格",
+    "annual_final_incomplete": "已写 final: true，但还有 {count} 项没有填写：{missing}；请全部填写后再定稿，或先删去 final: true（草稿不会发布）",
     # link check over the built site (issue 3): gongkai/linkcheck.py, scripts/linkcheck.py
     "broken_link": "链接 {target} 指向的 /{resolved} 不存在；请改正链接，或补上该页面或附件（附件应放在 content/ 中并写进 attachments）",
     "broken_fragment": "页内链接 {target} 在本页找不到 id=\"{fragment}\" 的位置；请改正链接或给目标元素加上这个 id",

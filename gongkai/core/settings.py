@@ -22,6 +22,8 @@ DEFAULTS = {
     "GONGKAI_MIN_SOLICITATION_DAYS": 30,
     "GONGKAI_FEEDBACK_OVERDUE_DAYS": 30,
     "GONGKAI_ASOF": None,
+    # None: staff drafts of unfinished annual reports only when DRAFTS=1 (gongkai.core.annual_report.drafts_wanted)
+    "GONGKAI_ANNUAL_REPORT_DRAFTS": None,
 }
 
 

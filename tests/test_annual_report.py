@@ -54,6 +54,8 @@ def independent_counts(items, year):
     def ended(m):
         if m.get("validity") not in ("repealed", "expired"):
             return None
+        if m.get("ended"):
+            return str(m["ended"])
         other = by_index.get(m.get("repealed_by") or m.get("superseded_by"))
         return str(other["date"]) if other else (str(m["modified"]) if m.get("modified") else "unknown")
 

@@ -193,7 +193,8 @@ def test_previous_and_next_document_of_the_same_type(page):
 
 
 def test_change_history_comes_from_git(tmp_path):
-    """修订记录: each commit that changed the file, newest first, with its date and message."""
+    """修订记录: each marked change (更正：…), newest first, with its date and message, and the
+    document's modified date; never the first publication or an unmarked commit (issue 16)."""
     content = tmp_path / "content"
     (content / "policy").mkdir(parents=True)
     doc = ROOT / "content" / "policy" / "sc-2018-guofa39-promote-employment.md"
@@ -216,16 +217,18 @@ def test_change_history_comes_from_git(tmp_path):
     git("commit", "-q", "-am", "更正：补充公开方式说明", when="2019-01-10T09:30:00+08:00")
     target.write_text(target.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     git("commit", "-q", "-am", "Normalise line endings (#12)", when="2019-02-01T09:00:00+08:00")
+    target.write_text(target.read_text(encoding="utf-8").replace('index_no:', 'modified: "2019-03-01"\nindex_no:', 1),
+                      encoding="utf-8")
+    git("commit", "-q", "-am", "批量导入 2019 年文件", when="2026-11-25T09:00:00+08:00")
     out = tmp_path / "out"
     result = build_site(content, out)
     assert result.returncode == 0, result.stderr
     soup = soup_of(out / "xxgk" / "000014349-2018-00212" / "index.html")
     items = soup.select(".gk-history__item")
-    # a subject with no Chinese in it (a developer's English message) reads as 内容更新
+    # the import, the English commit and the publication are not revisions; modified is
     assert [(i.time["datetime"], i.select_one(".gk-history__message").get_text(strip=True)) for i in items] == [
-        ("2019-02-01", "内容更新"),
-        ("2019-01-10", "更正：补充公开方式说明"),
-        ("2018-12-05", "发布：关于做好当前和今后一个时期促进就业工作的若干意见")]
+        ("2019-03-01", "内容更正或更新"),
+        ("2019-01-10", "更正：补充公开方式说明")]
     assert soup.find("h2", string="修订记录") is not None
 
 

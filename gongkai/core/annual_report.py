@@ -11,7 +11,8 @@ Counting rules (the tests count independently by the same rules):
 - an item belongs to the year of its 发布日期 (date);
 - 政策文件 made in a year: type policy whose 成文日期 (written), else date, is in it;
 - repealed in a year: validity repealed/expired whose end date is in it; the end
-  date is the date of the document named by repealed_by/superseded_by, else modified;
+  date is its `ended`, else the date of the document named by repealed_by/superseded_by,
+  else modified;
 - still valid at the year's end: made on or before 31 December, and either valid
   or ended after that year;
 - solicitations held in a year: type solicitation whose opens is in it; comments
@@ -99,7 +100,10 @@ def _year(value) -> int | None:
 
 
 def end_date(doc, index: dict) -> date | None:
-    """When a repealed/expired document stopped being valid."""
+    """When a repealed/expired document stopped being valid: its own `ended`, else
+    the date of the document that repealed or replaced it, else `modified`."""
+    if isinstance(doc.meta.get("ended"), date):
+        return doc.meta["ended"]
     for key in ("repealed_by", "superseded_by"):
         other = index.get(doc.meta.get(key))
         if other is not None and isinstance(other.meta.get("date"), date):

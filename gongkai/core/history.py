@@ -1,6 +1,7 @@
-"""修订记录: the commits that changed each content file, from ONE
+"""修订记录: the marked commits that changed each content file, from ONE
 `git log --name-only` over the content folder, parsed in a single pass
-(linear in the size of the log, whatever the number of files)."""
+(linear in the size of the log, whatever the number of files), and each
+document's `modified` date."""
 from __future__ import annotations
 
 import subprocess
@@ -13,16 +14,18 @@ from pathlib import Path
 _FORMAT = "%x1e%H%x1f%as%x1f%s"
 
 
-# The public reads 修订记录 in Chinese; a commit subject without any Chinese
-# (a developer's English message, a bulk import) is shown as this instead.
-GENERIC_MESSAGE = "内容更新"
+# 修订记录 shows only real, meaningful changes (issue 16): a commit whose subject
+# staff began with one of these words (更正：发文字号录入错误), and the document's
+# own `modified` date. Never a bulk import, a developer's message, or the first
+# publication (that is the 发布日期): readers must not be told a 2018 document
+# was edited in 2026 because the site was set up then.
+MARKERS = ("更正", "更新", "修订", "修改", "补充")
+MODIFIED_MESSAGE = "内容更正或更新"
 
 
-def public_message(subject: str) -> str:
+def is_public(subject: str) -> bool:
     subject = subject.strip()
-    if any("\u4e00" <= ch <= "\u9fff" for ch in subject):
-        return subject
-    return GENERIC_MESSAGE
+    return any(subject.startswith((m + "：", m + ":")) for m in MARKERS)
 
 
 @dataclass(frozen=True)
@@ -40,14 +43,25 @@ def parse_log(text: str) -> dict:
             continue
         head, _, files = record.partition("\n")
         commit, day, message = (head.split("\x1f") + ["", ""])[:3]
+        if not is_public(message):
+            continue
         try:
-            rev = Revision(commit, date.fromisoformat(day), public_message(message))
+            rev = Revision(commit, date.fromisoformat(day), message.strip())
         except ValueError:
             continue
         for name in files.splitlines():
             if name.strip():
                 out[name.strip()].append(rev)
     return dict(out)
+
+
+def public_revisions(revisions: list, modified) -> list:
+    """The marked commits, plus the document's `modified` date when no marked commit
+    is dated that day; newest first."""
+    out = list(revisions)
+    if isinstance(modified, date) and all(r.date != modified for r in out):
+        out.append(Revision("", modified, MODIFIED_MESSAGE))
+    return sorted(out, key=lambda r: r.date, reverse=True)
 
 
 def _git(folder: Path, *args) -> str | None:

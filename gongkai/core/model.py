@@ -92,6 +92,12 @@ class Document:
         return schema.enum_title("common", "type", self.type) if self.type != schema.PAGE else "页面"
 
     @property
+    def ended_title(self) -> str:
+        """已失效 / 已废止 when the document is no longer in force, else empty."""
+        value = self.meta.get("validity")
+        return schema.enum_titles("validity").get(value, "") if value in ("expired", "repealed") else ""
+
+    @property
     def disclosure_title(self) -> str:
         return schema.enum_titles("disclosure").get(self.meta.get("disclosure"), "")
 

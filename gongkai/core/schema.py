@@ -117,6 +117,7 @@ class Reference:
     heading: str | None = None  # the list it makes on this document's page
     back: str | None = None     # the list it makes on the named document's page
     symmetric: bool = False     # both pages show `heading`
+    top: bool = False           # the named document also lists `back` near its top (本文件的解读)
 
 
 def _reference(key, prop, item=None) -> Reference | None:
@@ -124,7 +125,7 @@ def _reference(key, prop, item=None) -> Reference | None:
     if spec is None:
         return None
     return Reference(key, item, prop.get("type") == "array", tuple(spec.get("to") or ()),
-                     spec.get("heading"), spec.get("back"), bool(spec.get("symmetric")))
+                     spec.get("heading"), spec.get("back"), bool(spec.get("symmetric")), bool(spec.get("top")))
 
 
 @lru_cache(maxsize=None)

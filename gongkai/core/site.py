@@ -236,6 +236,11 @@ def prev_next(articles) -> list:
 
 # --- relations shown on the document page ----------------------------------------
 
+class RelationGroup(tuple):
+    """(heading, [article]) with `.top`: listed near the page's top as well (x-reference top)."""
+    top = False
+
+
 def relations(doc_type: str, refs: dict, back: dict) -> list:
     """[(heading, [article])] for a document's page, from the schema's
     x-reference declarations: what this document names (heading), what names
@@ -243,10 +248,13 @@ def relations(doc_type: str, refs: dict, back: dict) -> list:
     heading are merged; each article is listed once."""
     groups: dict = {}
     seen: set = set()
+    top: set = set()
 
-    def add(heading, items):
+    def add(heading, items, at_top=False):
         if not heading:
             return
+        if at_top and items:
+            top.add(heading)
         for a in items:
             if id(a) not in seen:
                 seen.add(id(a))
@@ -261,8 +269,13 @@ def relations(doc_type: str, refs: dict, back: dict) -> list:
             continue
         if ref.field in own:
             add(ref.heading, listed(refs.get(ref.field)))
-        add(ref.back, back.get(ref.field, []))
+        add(ref.back, back.get(ref.field, []), ref.top)
     for ref in schema.all_references():
         if ref.symmetric:
             add(ref.heading, listed(refs.get(ref.field)) + back.get(ref.field, []))
-    return list(groups.items())
+    out = []
+    for heading, items in groups.items():
+        group = RelationGroup((heading, items))
+        group.top = heading in top
+        out.append(group)
+    return out

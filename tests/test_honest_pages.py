@@ -93,3 +93,27 @@ def test_related_information_marks_expired_items(page, documents):
             else:
                 assert tag is None
     assert seen
+
+
+AXE_PAGES = {"expired policy": TRACTOR, "policy with interpretation": LEGALITY,
+             "solicitation with per-comment feedback": "xxgk/11230129MB1848123X-2023-00002/",
+             "solicitation with overdue feedback": "xxgk/11230129MB1848123X-2023-00004/",
+             "annual reports": "annual-report/"}
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_these_pages_pass_axe(browser, base_url, width):
+    from test_accessibility import AXE, AXE_TAGS
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        for name, rel in AXE_PAGES.items():
+            page = context.new_page()
+            page.goto(f"{base_url}/{rel}")
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+            bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+            page.close()
+            assert bad == [], f"{name}: {bad}"
+    finally:
+        context.close()

@@ -54,7 +54,9 @@ class Site:
         shutil.copytree(ROOT / "theme", self.theme)
         self.settings = tmp / "conf.py"
         self.settings.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
-                                 f"THEME = {str(self.theme)!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n",
+                                 f"THEME = {str(self.theme)!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n"
+                                 # the annual reports' pages too (drafts: content/ has no final report)
+                                 "GONGKAI_ANNUAL_REPORT_DRAFTS = True\n",
                                  encoding="utf-8")
         self.out, self.cache = tmp / "output", tmp / "cache"
         self.asof = ASOF

@@ -175,7 +175,8 @@ def test_a_page_written_beside_the_build_that_fails_fails_the_build(tmp_path):
     settings = tmp_path / "broken_theme_conf.py"
     settings.write_text(f"__file__ = {str(ROOT / 'pelicanconf.py')!r}\n"
                         f"exec(open(__file__, encoding='utf-8').read())\nTHEME = {str(theme)!r}\n"
-                        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n", encoding="utf-8")
+                        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n"
+                        "GONGKAI_ANNUAL_REPORT_DRAFTS = True\n", encoding="utf-8")   # a report is written
     result = build_site(content, out, settings=str(settings))
     assert result.returncode == 1
     assert "构建失败" in result.stderr and "no_such_value" in result.stderr

@@ -383,7 +383,7 @@ DAMAGES = {
     "truncated_page": ('''
         def damage(folder):
             page = folder / "index.html"
-            page.write_bytes(page.read_bytes()[:3000])
+            page.write_bytes(page.read_bytes()[:3000].decode("utf-8", "ignore").encode("utf-8"))  # whole characters
         ''', ["index.html: 网页不完整（应以 <!DOCTYPE html> 开始、以 </html> 结束）",
               "index.html.br: 预压缩文件解压后与 index.html 不同",
               "index.html.gz: 预压缩文件解压后与 index.html 不同"]),

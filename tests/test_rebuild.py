@@ -69,6 +69,9 @@ def test_rebuild_publishes_a_good_commit_and_keeps_the_site_on_a_broken_one(clon
     assert result.returncode == 0, log.read_text(encoding="utf-8")
     live = os.readlink(tmp_path / "deploy" / "current")
     assert "完成：当前版本 " + live in log.read_text(encoding="utf-8")
+    # and the rebuilds at the coming openings and closings were written (make schedule, issue 16)
+    assert "开始：安排意见征集开始、截止时的重建（make schedule）" in log.read_text(encoding="utf-8")
+    assert (tmp_path / "deploy" / "schedule" / "moments.conf").read_text(encoding="utf-8").count("[Timer]") == 1
 
     doc = origin / "content" / "policy" / "2019-double-random-inspection.md"
     doc.write_text(doc.read_text(encoding="utf-8").replace("issuer: 国务院\n", ""), encoding="utf-8")

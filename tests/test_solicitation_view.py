@@ -127,10 +127,16 @@ def test_a_draft_closing_at_half_past_five_is_closed_at_five_thirty_one(served, 
             if path == "/":
                 assert not page.locator(f'.gk-home__solicitations a[href$="{RIDER}"]').is_visible()
                 assert page.get_by_text("目前没有正在征集意见的草案。").is_visible()
-            else:
-                assert text(page, ".gk-tag") == "已结束"
+            else:   # 征集中 listing: no longer listed, and it says none is open
+                assert not page.locator(f'.gk-solicitation-list a[href$="{RIDER}"]').is_visible()
+                assert page.get_by_text("目前没有正在征集意见的草案。").is_visible()
         finally:
             context.close()
+    page, context, _ = visit(browser, base + "/yjzj/all/", "2026-09-10T17:31")
+    try:   # the list of all: still listed, its tag says the truth
+        assert text(page, f'.gk-solicitation-list__item:has(a[href$="{RIDER}"]) .gk-tag') == "已结束"
+    finally:
+        context.close()
 
 
 def test_still_open_the_same_morning(served, browser):

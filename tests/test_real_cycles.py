@@ -68,3 +68,21 @@ def test_a_real_solicitation_whose_feedback_never_came(page):
         "本次意见征集已于 2023年5月26日 23:59 截止。意见采纳情况应在截止后 30 天内公布，至今尚未公布，"
         "自 2023年6月26日 23:59 起已逾期。")
     assert "正在整理反馈意见" not in soup.main.get_text()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_per_comment_table_reads_on_a_phone(browser, base_url, width):
+    """At 375 px each comment is a block of labelled lines, no sideways scroll; at 1280 a table."""
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        page.goto(f"{base_url}/{MINHANG}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        cell = page.locator(".gk-solicitation-feedback__comments td").nth(2)   # 意见 of the first comment
+        box = cell.bounding_box()
+        if width == 375:
+            assert box["width"] > 300
+            assert page.evaluate("el => getComputedStyle(el, '::before').content", cell.element_handle()) == '"意见："'
+        else:
+            assert page.locator(".gk-solicitation-feedback__comments thead").is_visible()
+    finally:
+        page.close()

@@ -14,17 +14,13 @@ commendation decision 岚综管综〔2015〕88号 plays the newcomer's part.)
 from __future__ import annotations
 
 import gzip
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ASOF, ROOT
+from conftest import ROOT, project_copy, run_in
 
 DECISION = "pingtan-2015-commend-12-financial-institutions-decision.md"
 
@@ -60,27 +56,6 @@ HONOREE = "国家开发银行福建省分行客户一处等12家金融机构"
 HONOR = "2012-2014年度平潭综合实验区金融合作突出贡献奖、金融服务贡献奖、金融合作贡献奖"
 
 
-def _project_copy(dest: Path) -> Path:
-    """The project as a newcomer has it: code, theme, schema and a small real content tree."""
-    for name in ("gongkai", "plugins", "metadata_schema", "theme", "scripts"):
-        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pelicanconf.py", "publishconf.py", "pyproject.toml", "Makefile"):
-        shutil.copy2(ROOT / name, dest / name)
-    (dest / ".venv").symlink_to(ROOT / ".venv")
-    content = dest / "content"
-    shutil.copytree(ROOT / "content" / "pages", content / "pages")
-    shutil.copy2(ROOT / "content" / "privacy-allowlist.txt", content / "privacy-allowlist.txt")
-    (content / "decision").mkdir()
-    shutil.copy2(ROOT / "content" / "decision" / DECISION, content / "decision" / DECISION)
-    return dest
-
-
-def _run(project: Path, script: str, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, ASOF=ASOF, PYTHONPATH=str(project))
-    return subprocess.run([sys.executable, str(project / "scripts" / script), *args], cwd=project,
-                          env=env, capture_output=True, text=True, timeout=600)
-
-
 def _as_commendation(text: str) -> str:
     """The decision's front-matter with the new type's fields instead of 决策结果's."""
     text = re.sub(r'^outcome: .*\n', f'honoree: "{HONOREE}"\nhonor: "{HONOR}"\n', text, flags=re.M)
@@ -90,7 +65,7 @@ def _as_commendation(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    project = _project_copy(tmp_path_factory.mktemp("seventh"))
+    project = project_copy(tmp_path_factory.mktemp("seventh"), [f"decision/{DECISION}"])
     (project / "metadata_schema" / "commendation.yaml").write_text(COMMENDATION_SCHEMA, encoding="utf-8")
     moved = project / "content" / "commendation" / DECISION
     moved.parent.mkdir()
@@ -102,7 +77,7 @@ def project(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def built(project) -> Path:
-    result = _run(project, "build.py", "--no-reuse")
+    result = run_in(project, "build.py", "--no-reuse")
     assert result.returncode == 0, result.stdout + result.stderr
     return project / "output"
 
@@ -112,7 +87,7 @@ def _soup(path: Path) -> BeautifulSoup:
 
 
 def test_check_accepts_the_new_type(project):
-    result = _run(project, "check.py")
+    result = run_in(project, "check.py")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "检查通过" in result.stdout
 
@@ -122,7 +97,7 @@ def test_the_new_types_own_required_field_is_checked(project, tmp_path):
     original = doc.read_text(encoding="utf-8")
     try:
         doc.write_text(re.sub(r'^honoree: .*\n', "", original, flags=re.M), encoding="utf-8")
-        result = _run(project, "check.py")
+        result = run_in(project, "check.py")
     finally:
         doc.write_text(original, encoding="utf-8")
     assert result.returncode == 1

@@ -136,9 +136,12 @@ def test_import_then_fill_marked_fields_then_check_passes(tmp_path):
     assert after.returncode == 0, after.stdout
     # what remains is what the seed page itself says: 落款 2018-11-12 after 更新时间 2018-10-20
     assert [ln for ln in after.stdout.splitlines() if "错误" not in ln] == [
-        f"{seed_md}:{lines.index('written: 2018-11-12') + 1}: 成文日期 (written) — 提醒： 成文日期 2018-11-12 晚于发布日期 2018-10-20；"
+        f"{seed_md}:{lines.index(WRITTEN) + 1}: 成文日期 (written) — 提醒： 成文日期 2018-11-12 晚于发布日期 2018-10-20；"
         "请核对两个日期（文件通常先成文后发布）"]
     assert front_matter(page_md)["doc_no"] == "岚综管办〔2015〕188号"
+
+
+WRITTEN = 'written: "2018-11-12"'     # dates are written quoted, as the README writes them
 
 
 def test_never_overwrites_and_says_so(tmp_path):

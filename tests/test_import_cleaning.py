@@ -159,3 +159,13 @@ def test_a_page_already_in_content_is_pointed_out_and_the_number_hint_given(tmp_
     assert (f"  注意：内容目录中可能已有这份文件：{content}/policy/pingtan-2015-work-injury-insurance-rate-adjustment.md"
             "（发文字号、标题相同）；请确认不是重复导入") in lines
     assert "  注意：原页面的索引号不能用：重新导入时加 --assign-index-no，按发布日期的年份分配下一个空闲索引号" in lines
+
+
+def test_a_line_break_the_page_wrote_stays_and_english_words_keep_their_space(tmp_path):
+    from gongkai.commands.importer import extract
+    page = tmp_path / "page.html"
+    page.write_text('<html><body><div id="zoom"><p>按照《国民经济行业分类》对行业的划分，参照 GB/T 4754\nstandard\n'
+                    "codes，确定工\n伤风险类别<br>平潭综合实验区管委会办公室<br>2015年9月29日</p></div></body></html>",
+                    encoding="utf-8")
+    assert extract(page).body == ("按照《国民经济行业分类》对行业的划分，参照 GB/T 4754 standard codes，确定工伤风险类别\n\n"
+                                  "平潭综合实验区管委会办公室\n\n2015年9月29日\n")

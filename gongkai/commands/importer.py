@@ -30,7 +30,8 @@ from gongkai.core.markers import review_value
 from gongkai.core.scaffold import front_matter
 
 CJK = "\u4e00-\u9fff"
-SPACE = "\\s\u3000\xa0"
+SPACE = "\\s\u3000\xa0"        # for regular expressions
+STRIP = " \t\r\n\u3000\xa0"   # for str.strip (SPACE there would strip the letter s)
 # Field -> the labels old pages put before its value, most specific first.
 LABELS = {
     "index_no": ["索引号"],
@@ -123,10 +124,10 @@ def labelled(lines: list, label: str):
         for m in rx.finditer(line):
             rest = line[m.end():]
             nxt = _ANY_LABEL.search(rest)
-            value = (rest[: nxt.start()] if nxt else rest).strip(f" {SPACE}")
+            value = (rest[: nxt.start()] if nxt else rest).strip(STRIP)
             if not value and not nxt:
                 for following in lines[i + 1: i + 4]:
-                    following = following.strip(f" {SPACE}")
+                    following = following.strip(STRIP)
                     if following:
                         if not _ANY_LABEL.match(following):
                             value = following
@@ -148,7 +149,7 @@ def parse_date(text: str) -> str | None:
 def find_signature(lines: list):
     """(issuing body, date) of the first 落款: an organization's name on one
     line and a date written 2018年11月12日 on the next non-empty line."""
-    clean = [ln.strip(f" {SPACE}") for ln in lines]
+    clean = [ln.strip(STRIP) for ln in lines]
     clean = [ln for ln in clean if ln]
     for i in range(1, len(clean)):
         m = ZH_DATE_LINE.match(clean[i])
@@ -188,7 +189,7 @@ def _clean_markdown(md: str) -> str:
         if line.lstrip().startswith("|"):
             text = line.strip()
         else:
-            text = line.strip(f" \t{SPACE}")
+            text = line.strip(STRIP)
             if 0 < len(text) <= 30 and "，" not in text and not text.startswith("#"):
                 if HEADING_1.match(text):
                     text = f"## {text}"
@@ -201,6 +202,9 @@ def _clean_markdown(md: str) -> str:
             continue
         blank = 0
         out.append(text)
+        if line.endswith("  ") and not text.startswith("|"):
+            out.append("")       # a <br> (markdownify's hard break): the line ends there, never joined
+            blank = 1
     return "\n".join(out).strip() + "\n"
 
 
@@ -295,7 +299,7 @@ def extract(source: Path) -> Imported:
         put("title", heading.get_text(" ", strip=True) if heading else None, "页面大标题")
         put("title", soup.title.get_text(strip=True) if soup.title else None, "网页标题 <title>")
     elif head_end:
-        before = [ln.strip(f" {SPACE}") for ln in lines[:head_end]]
+        before = [ln.strip(STRIP) for ln in lines[:head_end]]
         before = [ln for ln in before if ln and ">" not in ln and "位置" not in ln]
         put("title", before[-1] if before else None, "“作者”上一行")
 
@@ -314,7 +318,7 @@ def extract(source: Path) -> Imported:
     for ln in body_lines:
         if "doc_no" in found:
             break
-        put("doc_no", doc_no(ln.strip(f" {SPACE}")), "正文开头的文号行")
+        put("doc_no", doc_no(ln.strip(STRIP)), "正文开头的文号行")
 
     index_no, index_origin = first("index_no", lambda v: v if re.fullmatch(r"[0-9A-Za-z/\-]+", v) else None)
     if index_no:
@@ -345,7 +349,7 @@ def extract(source: Path) -> Imported:
         _attachments(soup, el, base_url, imp, source)
         imp.body = _html_body(el, base_url, imp, source)
     else:
-        paragraphs = [ln.strip(f" {SPACE}") for ln in body_lines]
+        paragraphs = [ln.strip(STRIP) for ln in body_lines]
         imp.body = _clean_markdown("\n\n".join(p for p in paragraphs if p))
     imp.soup = soup
     tidy_title(imp)
@@ -433,7 +437,8 @@ def tidy_body(md: str, imp: "Imported") -> str:
         if (merged and is_para and merged[-1][1] and len(merged[-1][0]) >= 30
                 and merged[-1][0][-1] not in END_PUNCT and not ZH_DATE_LINE.match(text)
                 and not HEADING_1.match(text) and not HEADING_2.match(text)
-                and not ORG_LINE.match(merged[-1][0]) and re.match(rf"[{IDEOGRAPH}\d，、）)]", text)):
+                and not ORG_LINE.match(merged[-1][0]) and not ORG_LINE.match(text)
+                and re.match(rf"[{IDEOGRAPH}\d，、）)]", text)):
             merged[-1] = (_join(merged[-1][0], text), True)
             counts["joined_paragraphs"] += 1
             continue

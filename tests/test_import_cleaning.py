@@ -169,3 +169,16 @@ def test_a_line_break_the_page_wrote_stays_and_english_words_keep_their_space(tm
                     encoding="utf-8")
     assert extract(page).body == ("按照《国民经济行业分类》对行业的划分，参照 GB/T 4754 standard codes，确定工伤风险类别\n\n"
                                   "平潭综合实验区管委会办公室\n\n2015年9月29日\n")
+
+
+def test_a_solicitation_period_given_as_two_dates_is_flagged_when_short(tmp_path):
+    from gongkai.commands.importer import complete, extract
+    from gongkai.core import settings
+    page = tmp_path / "page.html"
+    page.write_text('<html><body><div id="zoom"><p>征求意见时间为2024年5月27日至2024年6月10日。意见请发送至'
+                    "xxgk@example.gov.cn。</p></div></body></html>", encoding="utf-8")
+    imp = extract(page)
+    complete(imp, "solicitation", settings.load())
+    assert ("原页面的征集期为 2024-05-27 至 2024-06-10，共 14 天，短于规定的 30 天（GONGKAI_MIN_SOLICITATION_DAYS）；"
+            "填写开始时间和截止时间时，请一并填写征集期较短的理由 (short_period_reason)") in imp.notes
+    assert imp.values["ways_to_respond"] == {"email": "xxgk@example.gov.cn"}

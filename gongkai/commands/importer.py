@@ -509,6 +509,8 @@ def table_values(soup) -> dict:
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 ADDRESS = re.compile(rf"(?:通信|通讯|邮寄|书面信函|信函|邮政)地址[{SPACE}]*[:：为][{SPACE}]*([^。；;\n]+)")
 PHONE = re.compile(rf"(?:联系|咨询)?电话[{SPACE}]*[:：为][{SPACE}]*([0-9０-９（）()\-－ ]{{7,20}})")
+SPAN = re.compile(rf"(?:征集|征求意见|意见|公示)(?:期|时间|期限)[^。；]{{0,12}}?(\d{{4}})年(\d{{1,2}})月(\d{{1,2}})日"
+                  rf"[^。；\d]{{0,6}}?至[{SPACE}]*(?:(\d{{4}})年)?(\d{{1,2}})月(\d{{1,2}})日")
 PERIOD = re.compile(rf"(?:征集|征求意见|公示|反馈)期(?:限)?(?:为|是)?[{SPACE}]*(\d+)[{SPACE}]*个?(工作日|日|天)")
 
 
@@ -544,15 +546,24 @@ def fill_stated(imp: "Imported", doc_type: str, soup, settings: dict) -> None:
         imp.values["ways_to_respond"] = ways
         names = props["ways_to_respond"].get("properties", {})
         imp.origins["ways_to_respond"] = "正文中的" + "、".join(names.get(k, {}).get("title", k) for k in ways)
-    period = PERIOD.search(text)
+    period, span = PERIOD.search(text), SPAN.search(text)
     minimum = int(settings.get("GONGKAI_MIN_SOLICITATION_DAYS", 30))
+    stated = None
     if period:
         days, unit = int(period.group(1)), period.group(2)
         calendar_days = days * 7 // 5 + (2 if days % 5 else 0) if unit == "工作日" else days
-        if calendar_days < minimum:
-            imp.notes.append(f"原页面的征集期为 {days} 个{'工作日' if unit == '工作日' else '天'}，"
-                             f"短于规定的 {minimum} 天（GONGKAI_MIN_SOLICITATION_DAYS）；"
-                             "填写开始时间和截止时间时，请一并填写征集期较短的理由 (short_period_reason)")
+        stated = (calendar_days, f"{days} 个{'工作日' if unit == '工作日' else '天'}")
+    elif span:
+        y1, m1, d1, y2, m2, d2 = (int(g) if g else None for g in span.groups())
+        try:
+            start, end = date(y1, m1, d1), date(y2 or y1, m2, d2)
+        except ValueError:
+            start = end = None
+        if start and end and end >= start:
+            stated = ((end - start).days, f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}，共 {(end - start).days} 天")
+    if stated and stated[0] < minimum:
+        imp.notes.append(f"原页面的征集期为 {stated[1]}，短于规定的 {minimum} 天（GONGKAI_MIN_SOLICITATION_DAYS）；"
+                         "填写开始时间和截止时间时，请一并填写征集期较短的理由 (short_period_reason)")
 
 
 # --- to a document ------------------------------------------------------------------------

@@ -272,13 +272,13 @@ def test_asks_keywords_validity_attachments_and_related_from_the_schema(tmp_path
         str(topic_choices("综合").index("综合政务/政务公开") + 1),
         "营商环境，行政审批",                          # keywords, one line
         "",                                            # validity: Enter keeps valid
-        "", "",                                        # superseded_by, repealed_by
+        "", "", "", "",                                # ended, ended_reason, superseded_by, repealed_by
         str(tmp_path / "下载" / "没有这个文件.pdf"),    # attachments: a file that is not there
         str(draft), "",                                # … then the real one, its title as the file's name
         "",                                            # no more attachments
         "11230129MB1848123X/2099-00001",               # related: no such document
         SEED_INDEX,                                    # … then one that is there
-        "", "", "",                                    # source, summary, effective
+        "", "", "", "",                                # missing, source, summary, effective
     ]
     result = run_script("new.py", "--content", content, input="\n".join(answers) + "\n")
     assert result.returncode == 0, result.stdout + result.stderr

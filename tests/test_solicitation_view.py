@@ -187,3 +187,14 @@ def test_overdue_starts_with_the_check_warning(asof, banner):
     doc.meta.pop("feedback")   # as if it were never published
     st = sol.status(doc, datetime.fromisoformat(asof).replace(tzinfo=TZ), 30)
     assert st.banner == banner
+
+
+def test_a_reader_clock_behind_the_build_does_not_reopen_it(served, browser):
+    """Built after closing; a reader whose clock is a day behind still reads 已结束."""
+    base, _ = served("2026-09-10T17:45")
+    page, context, _ = visit(browser, f"{base}/{RIDER}", "2026-09-09T12:00")
+    try:
+        assert text(page, ".gk-solicitation-banner__title") == "已结束"
+        assert text(page, ".gk-doc-meta__row--state dd") == "已结束"
+    finally:
+        context.close()

@@ -17,13 +17,14 @@
 
   function day(t) { return Math.floor((t + OFFSET) / DAY); }
 
-  // The state at `now`. Time only moves forward: a state the build reached
-  // after closing (已反馈) is kept; feedback is never shown before a build has it.
+  var ORDER = ["upcoming", "open", "closed", "responded"];
+
+  // The state at `now`, never earlier than the build's (a reader's clock that is
+  // behind does not reopen a closed solicitation); 已反馈 only once a build has
+  // published the feedback.
   function stateAt(d, now) {
-    if (now < d.opensAt) return "upcoming";
-    if (now < d.closesAt) return "open";
-    if (d.state === "responded") return "responded";
-    return "closed";
+    var state = now < d.opensAt ? "upcoming" : now < d.closesAt ? "open" : "closed";
+    return ORDER.indexOf(d.state) > ORDER.indexOf(state) ? d.state : state;
   }
 
   function texts(d, now) {
@@ -60,7 +61,7 @@
       }
       var prefix = el.getAttribute("data-gk-sol-class");
       if (prefix) {
-        ["upcoming", "open", "closed", "responded"].forEach(function (s) {
+        ORDER.forEach(function (s) {
           el.classList.toggle(prefix + "--" + s, s === t.state);
         });
       }

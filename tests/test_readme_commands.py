@@ -34,7 +34,7 @@ PLACEHOLDER = re.compile(r"…|<[^>]*>|\[[^\]]*\]|\bOUTPUT\b")
 # (it builds the whole site, serves until Ctrl+C, installs, or is this suite itself).
 MAKE_TARGETS = {
     "": "typed", "help": "typed", "venv": "typed", "check": "typed", "search": "typed", "new": "typed",
-    "import": "typed", "review-summary": "typed", "releases": "typed",
+    "import": "typed", "review-summary": "typed", "releases": "typed", "schedule": "typed",
     "html": "dry", "serve": "dry", "devserver": "dry", "clean": "dry", "publish": "dry", "rollback": "dry",
     "bench": "dry", "test": "dry", "setup": "dry",
 }

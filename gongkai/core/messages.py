@@ -122,6 +122,15 @@ def message(code: str, params: dict) -> str:
         return template
 
 
+def form_message(code: str, params: dict) -> str:
+    """A format's message as a form shows it before anything is saved (make edit):
+    the catalogue's text without its leading “{value}”."""
+    template = MESSAGES[code]
+    if template.startswith("“{value}”"):
+        template = template[len("“{value}”"):]
+    return template.format(**params)
+
+
 def type_of_path(path: str) -> str | None:
     """The content type a problem's file belongs to, by its nearest folder that
     names one (content/<type>/…), so a field is titled as its own type titles it."""

@@ -153,7 +153,8 @@ def check_branch(root: Path, base: str, branch: str) -> dict:
         work = Path(tmp) / "work"
         git("worktree", "add", "-q", "--detach", str(work), branch, cwd=root)
         try:
-            (work / ".venv").symlink_to((root / ".venv").resolve())
+            if not (work / ".venv").exists():
+                (work / ".venv").symlink_to((root / ".venv").resolve())
             python = root / ".venv" / "bin" / "python"
             done = subprocess.run([str(python), str(work / "scripts" / "check.py"), "--base", base, *files],
                                   cwd=work, capture_output=True, text=True, timeout=600)

@@ -96,11 +96,9 @@ def field(key: str, prop: dict, required: bool, settings: dict, file_kind_folder
         out["widget"] = "select"
         out["options"] = schema.topic_list()
     elif fmt == "date":
-        out.update(DATE_ONLY)
-        out["default"] = ""
+        out.update(DATE_ONLY)         # no default: left empty, the field is not written
     elif fmt == "local-datetime":
         out.update(LOCAL_DATETIME)
-        out["default"] = ""
     elif kind == "integer" or kind == "number":
         out["widget"] = "number"
         out["value_type"] = "int" if kind == "integer" else "float"
@@ -146,8 +144,6 @@ def _review_field(field_: dict) -> dict:
     for sub in field_.get("fields", []):
         sub["required"] = False
         sub.pop("default", None)
-        if sub.get("widget") == "datetime":
-            sub["default"] = ""
     return field_
 
 

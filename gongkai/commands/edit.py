@@ -58,7 +58,7 @@ class Abort(Exception):
 
 
 def git(*args, cwd: Path = ROOT, check: bool = True) -> str:
-    done = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, text=True)
+    done = subprocess.run(["git", "-c", "core.quotepath=off", "-C", str(cwd), *args], capture_output=True, text=True)
     if check and done.returncode != 0:
         raise Abort(f"git {' '.join(args)} 失败：{done.stderr.strip()}")
     return done.stdout if done.returncode == 0 else ""
@@ -254,7 +254,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 def start_proxy(root: Path, port: int) -> subprocess.Popen:
     env = dict(os.environ, MODE="git", GIT_REPO_DIRECTORY=str(root), PORT=str(port), BIND_HOST="127.0.0.1",
-               LOG_LEVEL=os.environ.get("DECAP_LOG_LEVEL", "warn"))
+               LOG_LEVEL=os.environ.get("DECAP_LOG_LEVEL", "warn"),
+               # decap-server reads `git diff` output: file names such as 防汛应急预案.pdf must not come quoted
+               GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="core.quotepath", GIT_CONFIG_VALUE_0="false")
     proc = subprocess.Popen(["node", str(SERVER_JS)], cwd=root, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -167,6 +167,8 @@ def collection(doc_type: str, settings: dict) -> dict:
         "description": " ".join(str(sch.get("description", "")).split()),
         "folder": f"content/{doc_type}",
         "create": True,
+        # no 发布 button: a branch is published as before, after make review-summary, by a merge
+        "publish": False,
         "extension": "md",
         "format": "yaml-frontmatter",
         # the file is named after its 索引号 ("/" becomes "-"), as make new names it after the number
@@ -200,7 +202,7 @@ def config(settings: dict) -> dict:
         "locale": "zh_Hans",
         "media_folder": "content",
         "public_folder": "",
-        "slug": {"encoding": "ascii", "clean_accents": False, "sanitize_replacement": "-"},
+        "slug": {"encoding": "unicode", "clean_accents": False, "sanitize_replacement": "-"},
         "editor": {"preview": True},
         "collections": collections,
     }

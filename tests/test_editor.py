@@ -181,6 +181,7 @@ class Editor:
         page.get_by_role("button", name="选用已选中项目").click()
 
     def body(self, text: str):
+        """Typed into the rich-text editor; each line a paragraph (Enter between them)."""
         self.page.locator('[data-slate-editor="true"]').first.click()
         self.page.keyboard.type(text)
 
@@ -192,6 +193,12 @@ class Editor:
         self.choose("审查结论", "通过")
         page.get_by_label("审查人").fill(reviewer)
         page.get_by_label("审查日期").fill(day)
+
+    def checked(self) -> tuple[str, str]:
+        """(verdict, make check's lines) from the preview panel, for the entry just saved."""
+        frame = self.page.frame_locator("iframe").first
+        frame.locator(".gk-preview__verdict").wait_for()
+        return frame.locator(".gk-preview__verdict").inner_text(), frame.locator(".gk-preview__output").inner_text()
 
     def save(self):
         self.page.get_by_role("button", name="保存", exact=True).click()
@@ -295,10 +302,8 @@ def test_a_policy_made_in_the_form_is_a_branch_and_commit_that_make_check_and_ma
     assert "type" not in meta and "modified" not in meta
 
     # the check results reach the editor before approval: the preview panel runs make check
-    verdict = page.frame_locator("iframe").first.locator(".gk-preview__verdict")
-    verdict.wait_for()
-    output = page.frame_locator("iframe").first.locator(".gk-preview__output").inner_text()
-    assert verdict.inner_text().startswith("通过检查"), output
+    verdict, output = cms.checked()
+    assert verdict.startswith("通过检查") and branch in verdict, output
 
     # make check on the branch, as the reviewer runs it; then the real build publishes it
     work = _checkout_copy(repo, branch, tmp_path / "branch")
@@ -336,6 +341,27 @@ def test_a_wrong_index_no_is_refused_in_the_form_with_the_catalogues_message(cms
     assert _branches(repo) == before, "nothing is committed while the form is refused"
 
 
+def test_an_index_no_already_used_stops_the_save_with_the_catalogues_message(cms, repo):
+    """Checked when saving, against published documents and those waiting on cms/ branches
+    (an editor left open offers a number counted when it was loaded)."""
+    page = cms.page
+    before = _branches(repo)
+    published = yaml.safe_load((repo / "content/policy/pingtan-2015-minimum-living-allowance-regulation.md")
+                               .read_text(encoding="utf-8").split("---")[1])["index_no"]
+    cms.new("policy")
+    page.get_by_label("标题", exact=True).fill("索引号重复的文件")
+    cms.choose("五公开类别", "执行公开")
+    page.get_by_label("发布机构").fill("延寿县人民政府办公室")
+    page.get_by_label("索引号", exact=True).fill(published)
+    cms.body("正文。")
+    page.get_by_role("button", name="保存", exact=True).click()
+    toast = page.get_by_text(f"索引号 {published} 已由 content/policy/pingtan-2015-minimum-living-allowance-regulation.md"
+                             " 使用（已发布）", exact=False)
+    toast.first.wait_for()
+    assert "请把本文件的索引号改为11230129MB1848123X/2015-" in toast.first.inner_text()
+    assert _branches(repo) == before
+
+
 def test_a_budgets_table_file_is_uploaded_beside_it(cms, repo, tmp_path):
     page = cms.page
     before = _branches(repo)
@@ -366,6 +392,8 @@ def test_a_budgets_table_file_is_uploaded_beside_it(cms, repo, tmp_path):
     table = meta["tables"][0]
     assert table["file"] == Path(csv_name).name and table["kind"] == "summary" and table["total_row"] == "合计"
     assert meta["fiscal_year"] == 2026
+    verdict, output = cms.checked()
+    assert verdict.startswith("通过检查"), output
 
 
 def test_a_solicitations_times_are_entered_with_the_date_and_time_picker(cms, repo):
@@ -381,13 +409,16 @@ def test_a_solicitations_times_are_entered_with_the_date_and_time_picker(cms, re
     page.get_by_label("联系单位").fill("延寿县交通运输局")
     page.get_by_label("电子邮箱").fill("jtj@yanshou.gov.cn")
     cms.review("县交通运输局保密审查组", "2026-09-04")
-    cms.body("## 征求意见说明\n\n请提出意见。")
+    cms.body("征求意见说明\n请于2026年10月12日前提出意见。")
     cms.save()
     branch = _new_branches(repo, before)[0]
     _name, text = _branch_file(repo, branch, ".md")
     meta = yaml.safe_load(text.split("---")[1])
     assert (meta["opens"], meta["closes"]) == ("2026-09-10 09:00", "2026-10-12 17:00")
     assert meta["ways_to_respond"] == {"email": "jtj@yanshou.gov.cn"}
+    assert text.split("---", 2)[2].strip() == "征求意见说明\n\n请于2026年10月12日前提出意见。"
+    verdict, output = cms.checked()
+    assert verdict.startswith("通过检查"), output
 
 
 def test_the_editor_never_ships_in_the_public_site(site):

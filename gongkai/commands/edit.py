@@ -39,10 +39,11 @@ from pathlib import Path
 
 import yaml
 
-from gongkai.core import editor, schema
+from gongkai.core import editor, messages, schema
 from gongkai.core import settings as settings_mod
 from gongkai.core.corpus import read_tree
 from gongkai.core.index_no import next_index_no
+from gongkai.core.index_no import split as split_index_no
 
 ROOT = settings_mod.ROOT
 EDITOR_DIR = ROOT / "editor"
@@ -117,9 +118,9 @@ def changed_files(root: Path, base: str, branch: str) -> list:
     return [line for line in out.splitlines() if line]
 
 
-def taken_on_branches(root: Path, base: str) -> list:
-    """The 索引号 of the documents waiting on cms/ branches: not free for a new entry."""
-    taken = []
+def branch_documents(root: Path, base: str) -> list:
+    """(branch, path, 索引号) of each document waiting on a cms/ branch."""
+    out = []
     for branch in cms_branches(root):
         for name in changed_files(root, base, branch):
             if not name.endswith(".md"):
@@ -131,8 +132,30 @@ def taken_on_branches(root: Path, base: str) -> list:
                 meta = None
             value = meta.get("index_no") if isinstance(meta, dict) else None
             if isinstance(value, str):
-                taken.append(value)
-    return taken
+                out.append((branch, name, value))
+    return out
+
+
+def taken_on_branches(root: Path, base: str) -> list:
+    """The 索引号 of the documents waiting on cms/ branches: not free for a new entry."""
+    return [value for _branch, _name, value in branch_documents(root, base)]
+
+
+def index_no_problem(root: Path, base: str, conf: dict, value: str, own: str | None, today: date) -> str | None:
+    """The catalogue's duplicate_index_no message when another document, published or
+    waiting on a cms/ branch, has this 索引号 (own: the entry's own path, not counted)."""
+    docs = read_tree(root / "content", conf)
+    users = [(str(Path(d.path).resolve().relative_to(root.resolve())), "已发布") for d in docs
+             if d.meta.get("index_no") == value]
+    waiting = branch_documents(root, base)
+    users += [(name, f"待审核，分支 {branch}") for branch, name, number in waiting if number == value]
+    users = [(path, reason) for path, reason in users if path != own]
+    if not users:
+        return None
+    year = (split_index_no(value) or (None, today.year))[1]
+    free = next_index_no(conf["GONGKAI_ORG_CODE"], year, docs=docs, taken=[n for _b, _p, n in waiting])
+    path, reason = users[0]
+    return messages.message("duplicate_index_no", {"value": value, "other": path, "reason": reason, "next": free})
 
 
 def new_entry_defaults(root: Path, base: str, conf: dict, today: date) -> dict:
@@ -222,6 +245,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             text = editor.served(editor.render(srv.conf), proxy_url=srv.proxy_url, branch=srv.base,
                                  defaults=new_entry_defaults(srv.root, srv.base, srv.conf, srv.today))
             return self.send(200, text.encode(), "text/yaml; charset=utf-8")
+        if path == "/admin/api/index-no":
+            query = urllib.parse.parse_qs(url.query)
+            value = (query.get("value") or [""])[0]
+            collection, slug = (query.get("collection") or [""])[0], (query.get("slug") or [""])[0]
+            own = f"content/{collection}/{slug}.md" if collection in schema.TYPES and slug else None
+            problem = index_no_problem(srv.root, srv.base, srv.conf, value, own, srv.today) if value else None
+            return self.send(200, json.dumps({"problem": problem}, ensure_ascii=False).encode(),
+                             "application/json; charset=utf-8")
         if path == "/admin/collections.json":
             return self.send(200, json.dumps(list(schema.TYPES)).encode(), "application/json")
         if path in ("/admin/check/", "/admin/api/check"):

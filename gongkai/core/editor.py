@@ -159,7 +159,7 @@ def collection(doc_type: str, settings: dict) -> dict:
             continue
         fields.append(_review_field(f) if key == REVIEW else f)
     fields.append({"label": "正文", "name": "body", "widget": "markdown",
-                   "required": schema.body_required(doc_type), "modes": ["raw", "rich_text"]})
+                   "required": schema.body_required(doc_type), "modes": ["rich_text", "raw"]})
     return {
         "name": doc_type,
         "label": sch["title"],

@@ -1,5 +1,8 @@
-// make edit: the preview panel beside each form shows what make check says about the
-// entry's last saved version (its cms/<type>/<slug> branch), then the body as written.
+// make edit (gongkai/commands/edit.py): what this page adds to Decap CMS.
+// - The preview panel beside each form shows what make check says about the entry's last
+//   saved version (its cms/<type>/<slug> branch), then the body as written.
+// - Before a save, the 索引号 is looked up among published documents and those waiting on
+//   cms/ branches; a number already used stops the save with the catalogue's message.
 // The collections come from the generated configuration (collections.json), never a list here.
 (function () {
   "use strict";
@@ -52,6 +55,21 @@
       }
     });
   }
+
+  function checkIndexNo(args) {
+    var entry = args.entry;
+    var value = entry.getIn(["data", "index_no"]);
+    if (!value) { return undefined; }
+    var own = entry.get("newRecord") ? "" : (entry.get("slug") || "");
+    var url = "/admin/api/index-no?value=" + encodeURIComponent(value) +
+      "&collection=" + encodeURIComponent(entry.get("collection")) + "&slug=" + encodeURIComponent(own);
+    return fetch(url).then(function (r) { return r.json(); }).then(function (answer) {
+      if (answer.problem) { throw new Error("索引号 (index_no) — " + answer.problem); }
+      return undefined;
+    });
+  }
+
+  window.CMS.registerEventListener({ name: "preSave", handler: checkIndexNo });
 
   fetch("/admin/collections.json").then(function (r) { return r.json(); }).then(function (names) {
     names.forEach(function (name) { window.CMS.registerPreviewTemplate(name, makePreview(name)); });

@@ -305,6 +305,10 @@ def test_a_policy_made_in_the_form_is_a_branch_and_commit_that_make_check_and_ma
     verdict, output = cms.checked()
     assert verdict.startswith("通过检查") and branch in verdict, output
 
+    # the same results on the editor's status page, every waiting branch with its status
+    status = page.context.request.get(cms.url + "check/").text()
+    assert branch in status and "草稿" in status and "通过检查" in status
+
     # make check on the branch, as the reviewer runs it; then the real build publishes it
     work = _checkout_copy(repo, branch, tmp_path / "branch")
     done = subprocess.run([sys.executable, str(work / "scripts" / "check.py"), "--base", "main"], cwd=work,
@@ -427,3 +431,18 @@ def test_the_editor_never_ships_in_the_public_site(site):
         assert "decap" not in path.name.lower(), path
     csp = re.search(r'Content-Security-Policy "([^"]+)"', (ROOT / "deploy" / "nginx.conf").read_text()).group(1)
     assert "127.0.0.1" not in csp and "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+
+
+def test_make_edit_starts_only_from_a_clean_working_tree(repo, edit_server):
+    """decap-server commits with `git add .`: uncommitted work would be swept into an entry."""
+    stray = repo / "content" / "policy" / "草稿.md"
+    stray.write_text("---\ntitle: 草稿\n---\n", encoding="utf-8")
+    try:
+        done = subprocess.run([sys.executable, str(repo / "scripts" / "edit.py"), "--port", str(_free_port()),
+                               "--proxy-port", str(_free_port())], cwd=repo, capture_output=True, text=True,
+                              timeout=120)
+    finally:
+        stray.unlink()
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == ("工作区有未提交的修改（例如 content/policy/草稿.md）；编辑器保存时会把它们一起提交，"
+                                   "请先提交（git commit）或收起（git stash）这些修改，再运行 make edit")

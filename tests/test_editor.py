@@ -53,6 +53,8 @@ def test_one_collection_per_type_with_the_schemas_titles_widgets_and_messages():
     for doc_type in schema.TYPES:
         coll = by_name[doc_type]
         assert coll["folder"] == f"content/{doc_type}" and coll["label"] == schema.schema_for(doc_type)["title"]
+        # no 发布 and no deleting a published document: both would commit past review
+        assert coll["publish"] is False and coll["delete"] is False
         fields = _fields(coll)
         required = schema.required(doc_type)
         for key, prop in schema.properties(doc_type).items():

@@ -32,7 +32,7 @@ MAKE_TARGETS = {
     "": "typed", "help": "typed", "venv": "typed", "check": "typed", "search": "typed", "new": "typed",
     "import": "typed", "review-summary": "typed", "releases": "typed",
     "html": "dry", "serve": "dry", "devserver": "dry", "clean": "dry", "publish": "dry", "rollback": "dry",
-    "bench": "dry", "test": "dry", "setup": "dry",
+    "bench": "dry", "test": "dry", "setup": "dry", "edit": "dry",
 }
 # Scripts: "typed", or "help" (--help) when as written they would build, serve or ask questions.
 # search.py exits 1 when nothing is found (like grep); make search exits 0 then.

@@ -169,6 +169,8 @@ def collection(doc_type: str, settings: dict) -> dict:
         "create": True,
         # no 发布 button: a branch is published as before, after make review-summary, by a merge
         "publish": False,
+        # deleting a published document would commit to the branch directly, past review
+        "delete": False,
         "extension": "md",
         "format": "yaml-frontmatter",
         # the file is named after its 索引号 ("/" becomes "-"), as make new names it after the number

@@ -448,3 +448,12 @@ def test_make_edit_starts_only_from_a_clean_working_tree(repo, edit_server):
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.strip() == ("工作区有未提交的修改（例如 content/policy/草稿.md）；编辑器保存时会把它们一起提交，"
                                    "请先提交（git commit）或收起（git stash）这些修改，再运行 make edit")
+
+
+def test_a_port_in_use_is_one_chinese_line(repo, edit_server):
+    port = int(edit_server.split(":")[2].split("/")[0])
+    done = subprocess.run([sys.executable, str(repo / "scripts" / "edit.py"), "--port", str(port),
+                           "--proxy-port", str(_free_port())], cwd=repo, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == (f"端口 {port} 已被占用（也许 make edit 已经在运行）；"
+                                   f"请换一个端口，例如 make edit EDIT_PORT={port + 1}")

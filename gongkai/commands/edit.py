@@ -90,16 +90,16 @@ def preflight(root: Path) -> str:
     return branch
 
 
-def free_port(wanted: int) -> int:
+def free_port(wanted: int, variable: str) -> int:
+    """wanted, when nothing listens there (variable: the make variable that changes it)."""
     with socket.socket() as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as the servers bind it
         try:
             s.bind(("127.0.0.1", wanted))
             return wanted
         except OSError:
-            if wanted:
-                raise Abort(f"端口 {wanted} 已被占用；请换一个，例如 make edit PORT={wanted + 1}") from None
-            raise
+            raise Abort(f"端口 {wanted} 已被占用（也许 make edit 已经在运行）；"
+                        f"请换一个端口，例如 make edit {variable}={wanted + 1}") from None
 
 
 def cms_branches(root: Path) -> list:
@@ -334,7 +334,7 @@ def main(argv=None) -> int:
         if current != text:
             raise Abort("editor/config.yml 与 metadata_schema/ 不一致；请运行 python3 scripts/edit.py --write-config 并提交")
         base = preflight(ROOT)
-        port, proxy_port = free_port(args.port), free_port(args.proxy_port)
+        port, proxy_port = free_port(args.port, "EDIT_PORT"), free_port(args.proxy_port, "EDIT_PROXY_PORT")
         proxy = start_proxy(ROOT, proxy_port)
     except Abort as err:
         print(str(err), file=sys.stderr)

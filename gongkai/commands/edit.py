@@ -8,7 +8,7 @@
 Two local servers, both on 127.0.0.1 only:
 - decap-server (npm, pinned in package-lock.json) in its git mode on this repository:
   Decap's editorial workflow keeps each new or changed entry on a branch cms/<type>/<slug>
-  with one commit per save, and its status (草稿/待审核/待发布) in git config;
+  with one commit per save, and its status (草稿/审查中/就绪) in git config;
 - this process: /admin/ (editor/index.html), Decap CMS from node_modules (nothing from a
   CDN), the configuration generated from metadata_schema/ (gongkai.core.editor) with the
   next free 索引号, and the make check results of each cms/ branch (/admin/check/, and the
@@ -50,8 +50,8 @@ EDITOR_DIR = ROOT / "editor"
 DIST = ROOT / "node_modules" / "decap-cms" / "dist"
 SERVER_JS = ROOT / "node_modules" / "decap-server" / "dist" / "index.js"
 BRANCH_PREFIX = "cms/"
-# what Decap writes into git config branch.<name>.description
-STATUS_TITLES = {"draft": "草稿", "pending_review": "待审核", "pending_publish": "待发布"}
+# what Decap writes into git config branch.<name>.description, titled as its Chinese interface titles it
+STATUS_TITLES = {"draft": "草稿", "pending_review": "审查中", "pending_publish": "就绪"}
 
 
 class Abort(Exception):

@@ -55,6 +55,29 @@ def build_site(content: Path, output: Path, asof: str = ASOF, settings: str = "p
                       "--settings", ROOT / settings, env={"ASOF": asof})
 
 
+def project_copy(dest: Path, documents: list[str]) -> Path:
+    """The project as a newcomer has it (code, theme, schema, settings, the venv by
+    link) with a small real content tree: the pages and the named documents."""
+    for name in ("gongkai", "plugins", "metadata_schema", "theme", "scripts"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pelicanconf.py", "publishconf.py", "pyproject.toml", "Makefile"):
+        shutil.copy2(ROOT / name, dest / name)
+    (dest / ".venv").symlink_to(ROOT / ".venv")
+    shutil.copytree(ROOT / "content" / "pages", dest / "content" / "pages")
+    shutil.copy2(ROOT / "content" / "privacy-allowlist.txt", dest / "content" / "privacy-allowlist.txt")
+    for rel in documents:
+        (dest / "content" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / "content" / rel, dest / "content" / rel)
+    return dest
+
+
+def run_in(project: Path, script: str, *args, env=None) -> subprocess.CompletedProcess:
+    """Run a copy's own scripts/<script> with the copy's own code."""
+    full_env = dict(os.environ, ASOF=ASOF, PYTHONPATH=str(project), **(env or {}))
+    return subprocess.run([sys.executable, str(project / "scripts" / script), *map(str, args)], cwd=project,
+                          env=full_env, capture_output=True, text=True, timeout=600)
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "output"

@@ -81,6 +81,17 @@ def test_a_symlink_named_as_an_attachment_is_refused_and_never_published(content
     assert "root:" not in stderr
 
 
+def test_files_outside_content_are_never_read_through_a_symlink(content, tmp_path):
+    """The privacy scan reads what the boundary sees: a symlink is refused, never followed."""
+    outside = tmp_path / "outside.csv"
+    outside.write_text("姓名,电话\n张三,13945067218\n", encoding="utf-8")
+    os.symlink(outside, content / "policy" / "contacts.csv")
+    code, lines = check(content)
+    assert code == 1
+    assert only_error(lines, content).startswith("content/policy/contacts.csv:1: 是符号链接（指向 ")
+    assert not any("139" in line for line in lines), lines
+
+
 def test_a_symlinked_folder_is_refused_whatever_it_points_at(content):
     os.symlink(ROOT / "content" / "policy", content / "more-policy")
     code, lines = check(content)

@@ -57,6 +57,17 @@ def test_document_page_shows_the_metadata_table(tmp_path):
     assert soup.select(".gk-banner") == []
 
 
+def test_the_build_speaks_to_staff_in_chinese_only(tmp_path):
+    """make html: Pelican's English console lines ("Done: Processed …", the feeds
+    note of the local preview) are not shown; the build's own line is."""
+    result = build_site(make_tree(tmp_path, SEED), tmp_path / "output")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("构建完成：")
+    lines = (result.stdout + result.stderr).splitlines()
+    english = [line for line in lines if re.search(r"[A-Za-z]{4,} [A-Za-z]{3,}", line)]
+    assert english == []
+
+
 def test_expired_and_repealed_documents_carry_a_banner(tmp_path):
     content = make_tree(tmp_path, HOLIDAYS, EMPLOYMENT)
     employment = content / "policy" / EMPLOYMENT.name

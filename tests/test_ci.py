@@ -24,7 +24,7 @@ from gongkai.commands import review_summary
 
 GITHUB = ROOT / ".github/workflows/check.yml"
 GITLAB = ROOT / ".gitlab-ci.yml"
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+REVIEW_GUIDE = (ROOT / "docs" / "review.md").read_text(encoding="utf-8")
 
 
 def load(path: Path) -> dict:
@@ -82,7 +82,7 @@ def test_gitlab_runs_make_check_and_attaches_and_posts_the_summary_on_merge_requ
     assert job["artifacts"]["paths"] == ["review-summary.md"]
     assert "curl" in ci["before_script"][1].split()
     assert "REVIEW_SUMMARY_TOKEN" in job["script"][-1]
-    assert "`REVIEW_SUMMARY_TOKEN`" in README
+    assert "`REVIEW_SUMMARY_TOKEN`" in REVIEW_GUIDE
 
 
 def summary_command(ci: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ASOF, ROOT, SEEDS, run_script
+from conftest import ASOF, ROOT, SEEDS, project_copy, run_in, run_script
 
 AFTER_CLOSE = "2026-09-12T09:00"   # the 2026 food-safety solicitation closed on 09-10
 
@@ -133,3 +133,46 @@ def test_template_edit_renders_everything_again(site):
     reused, rendered = site.rebuild_and_compare()
     assert reused == 0
     assert "测试页脚" in (site.out / "index.html").read_text(encoding="utf-8")
+
+
+# Changes to what a document reads as, on a small copy of the project (its own schema and settings).
+TABLED = "policy/pingtan-2015-tractor-scrapping-subsidy-measures.md"
+DECIDED = "decision/pingtan-2015-commend-12-financial-institutions-decision.md"
+
+
+@pytest.fixture
+def small(tmp_path):
+    return project_copy(tmp_path / "project", [TABLED, DECIDED])
+
+
+def rebuild_in(project: Path, *settings) -> Path:
+    """Build with the copy's cache, then fresh; the two must be the same. Returns the output."""
+    out, fresh = project / "output", project / "fresh"
+    for args in (("--cache-path", project / "cache", "--output", out), ("--no-reuse", "--output", fresh)):
+        result = run_in(project, "build.py", *args, *settings)
+        assert result.returncode == 0, result.stderr + result.stdout
+    assert_same_site(out, fresh)
+    shutil.rmtree(fresh)
+    return out
+
+
+def page_of(out: Path, rel: str) -> str:
+    """The built page of content/<rel> (its URL is its 索引号)."""
+    index_no = re.search(r'^index_no: "(.*)"', (ROOT / "content" / rel).read_text(encoding="utf-8"), re.M).group(1)
+    return (out / "xxgk" / index_no.replace("/", "-") / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_settings_change_reaches_cached_documents(small):
+    assert "<table" in page_of(rebuild_in(small), TABLED)
+    conf = small / "no_tables.py"
+    conf.write_text("from pelicanconf import *\n"
+                    "MARKDOWN = dict(MARKDOWN, extension_configs={'markdown.extensions.sane_lists': {}})\n",
+                    encoding="utf-8")
+    assert "<table" not in page_of(rebuild_in(small, "--settings", conf), TABLED)
+
+
+def test_a_schema_change_reaches_cached_pages(small):
+    assert "决策日期" in page_of(rebuild_in(small), DECIDED)
+    edit(small / "metadata_schema" / "decision.yaml", "title: 决策日期", "title: 作出决定的日期")
+    page = page_of(rebuild_in(small), DECIDED)
+    assert "作出决定的日期" in page and "决策日期" not in page

@@ -246,3 +246,92 @@ def test_the_build_refuses_a_review_left_for_the_reviewer(tmp_path):
     assert f"{path}:16: 审查日期 (review.date) — {PENDING}，例如 2018-10-19" in result.stderr
     assert result.returncode == 1
     assert not output.exists()
+
+
+# --- everything a document needs (issue 18) --------------------------------------------
+
+SEED_INDEX = "11230129MB1848123X/2018-00010"      # content/policy/yanzhengfa-2018-10-executive-capacity.md
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_asks_keywords_validity_attachments_and_related_from_the_schema(tmp_path):
+    from gongkai.commands.new import topic_choices
+    content = tmp_path / "content"
+    (content / "policy").mkdir(parents=True)
+    seed = ROOT / "content" / "policy" / "yanzhengfa-2018-10-executive-capacity.md"
+    (content / "policy" / seed.name).write_bytes(seed.read_bytes())
+    draft = tmp_path / "下载" / "征求意见稿.pdf"
+    draft.parent.mkdir()
+    draft.write_bytes(PDF)
+    answers = [
+        "政策文件", "延寿县人民政府关于进一步优化营商环境的通知", "2", "2026-09-01", "延寿县人民政府",
+        "",                                            # review: not yet
+        "y",                                           # the optional fields, each asked
+        "", "", "", "",                                # modified, author, doc_no, written
+        "综合",                                        # topic: not one, the list is offered
+        str(topic_choices("综合").index("综合政务/政务公开") + 1),
+        "营商环境，行政审批",                          # keywords, one line
+        "",                                            # validity: Enter keeps valid
+        "", "",                                        # superseded_by, repealed_by
+        str(tmp_path / "下载" / "没有这个文件.pdf"),    # attachments: a file that is not there
+        str(draft), "",                                # … then the real one, its title as the file's name
+        "",                                            # no more attachments
+        "11230129MB1848123X/2099-00001",               # related: no such document
+        SEED_INDEX,                                    # … then one that is there
+        "", "", "",                                    # source, summary, effective
+    ]
+    result = run_script("new.py", "--content", content, input="\n".join(answers) + "\n")
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "由所在文件夹决定" not in out      # no folder yet when make new asks for the type
+    assert "新文件属于哪一类信息；make new 把它放进这一类的文件夹 content/<类型>/。" in out
+    assert "  “综合”不在主题分类词表中；请从下面选一个，输入编号或名称：" in out
+    assert "metadata_schema/topics.yaml 中选" not in out
+    assert "  找不到文件 " in out and "“11230129MB1848123X/2099-00001”：content/ 中没有索引号为" in out
+    assert "  → 《延寿县人民政府印发关于进一步提升政府执行力的意见的通知》" in out
+    path = content / "policy" / "2026-00001.md"
+    text = path.read_text(encoding="utf-8")
+    meta = front(path)
+    assert meta["topic"] == "综合政务/政务公开"
+    assert meta["keywords"] == ["营商环境", "行政审批"]
+    assert meta["validity"] == "valid"
+    assert meta["related"] == [SEED_INDEX]
+    assert meta["attachments"] == [{"path": "policy/2026-00001-files/征求意见稿.pdf", "title": "征求意见稿"}]
+    assert (content / "policy" / "2026-00001-files" / "征求意见稿.pdf").read_bytes() == PDF
+    assert "已复制附件 " in out
+    assert '\ndate: "2026-09-01"\n' in text           # dates quoted, as the README writes them
+    # written out and reviewed, it passes make check: attachment, reference and all
+    fill_body(path, seed_paragraphs())
+    text = path.read_text(encoding="utf-8")
+    for key, value in (("result", "passed"), ("reviewer", "县政府办公室保密审查组"), ("date", '"2026-08-31"')):
+        text = re.sub(rf"^  {key}: 【待核实】.*$", f"  {key}: {value}", text, count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    check = run_script("check.py", "--content", content)
+    assert check.returncode == 0, check.stdout
+
+
+def test_lists_and_attachments_as_options(tmp_path):
+    content = tmp_path / "content"
+    (content / "policy").mkdir(parents=True)
+    seed = ROOT / "content" / "policy" / "yanzhengfa-2018-10-executive-capacity.md"
+    (content / "policy" / seed.name).write_bytes(seed.read_bytes())
+    draft = tmp_path / "notice.pdf"
+    draft.write_bytes(PDF)
+    result = run_script("new.py", "--content", content, *POLICY[:-1], "--doc-no", "延政发〔2018〕12号",
+                        "--keywords", "营商环境,行政审批", "--related", SEED_INDEX,
+                        "--attachments-path", draft, "--attachments-title", "通知原件", "--no-input")
+    assert result.returncode == 0, result.stderr
+    meta = front(content / "policy" / "2018-00011.md")
+    assert (meta["keywords"], meta["related"]) == (["营商环境", "行政审批"], [SEED_INDEX])
+    assert meta["attachments"] == [{"path": "policy/2018-00011-files/notice.pdf", "title": "通知原件"}]
+    bad = run_script("new.py", "--content", content, *POLICY[:-1], "--related", "11230129MB1848123X/2099-00001",
+                     "--no-input")
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == ("相关文件 (related) — “11230129MB1848123X/2099-00001”：content/ 中没有索引号为 "
+                                  "11230129MB1848123X/2099-00001 的文件；请核对，或先用 make search 查找")
+
+
+def test_a_topic_not_in_the_list_offers_the_ones_that_are(tmp_path):
+    result = run_script("new.py", "--content", tmp_path / "content", *POLICY[:-1], "--topic", "政务公开", "--no-input")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "主题分类 (topic) — “政务公开”不在主题分类词表中；可以写：综合政务/政务公开"

@@ -632,10 +632,10 @@ def test_ctrl_c_during_publish_switches_nothing(two_releases):
     assert live(two_releases) == before and names(two_releases) == before_names
 
 
-def test_every_line_build_and_publish_say_is_in_the_readme_table():
+def test_every_line_build_and_publish_say_is_in_the_operations_table():
     from gongkai.commands import build as build_mod
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = readme.split("### 构建和发布时的提示（常见错误）")[1].split("\n### ")[0]
+    guide = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    table = guide.split("## 构建和发布时的提示（常见错误）")[1].split("\n## ")[0]
     # Progress and listings (shown in the section's examples), not problems.
     progress = {"done", "step_check", "step_build", "step_compress", "step_verify", "step_switch", "published",
                 "now_live", "pruned", "publish_failed", "failed", "verify_problem", "verify_more", "rolled_back",

@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from gongkai.build.pelican import speak_to_staff
 from gongkai.build.errors import StaffError
 from gongkai.build.signals import build_failed
 from gongkai.commands.cli import interrupts_held, on_interrupt, quiet_for_staff
@@ -291,6 +292,7 @@ def run_build(settings_file: Path, output: Path, content: Path | None = None,
             if content is not None:
                 override["PATH"] = str(Path(content).resolve())
             override.update(overrides or {})
+            speak_to_staff(verbose)
             settings = read_settings(str(settings_file), override=override)
             logging.basicConfig(level=logging.WARNING, format="%(message)s")
             for name in REPORTING:

@@ -30,7 +30,8 @@ from gongkai.core.markers import review_value
 from gongkai.core.scaffold import front_matter
 
 CJK = "\u4e00-\u9fff"
-SPACE = "\\s\u3000\xa0"
+SPACE = "\\s\u3000\xa0"        # for regular expressions
+STRIP = " \t\r\n\u3000\xa0"   # for str.strip (SPACE there would strip the letter s)
 # Field -> the labels old pages put before its value, most specific first.
 LABELS = {
     "index_no": ["索引号"],
@@ -68,9 +69,11 @@ class Imported:
     origins: dict = field(default_factory=dict)    # field -> where it was found (Chinese)
     review: dict = field(default_factory=dict)     # field -> why it is marked (Chinese)
     notes: list = field(default_factory=list)      # other things the reviewer should know
+    changes: list = field(default_factory=list)    # what the importer cleaned (Chinese, for the report)
     body: str = ""
     attachments: list = field(default_factory=list)   # (title, url or local path)
     images: list = field(default_factory=list)
+    soup: object = None                            # the parsed page (None for the text form)
 
 
 # --- bytes to text -------------------------------------------------------------------
@@ -121,10 +124,10 @@ def labelled(lines: list, label: str):
         for m in rx.finditer(line):
             rest = line[m.end():]
             nxt = _ANY_LABEL.search(rest)
-            value = (rest[: nxt.start()] if nxt else rest).strip(f" {SPACE}")
+            value = (rest[: nxt.start()] if nxt else rest).strip(STRIP)
             if not value and not nxt:
                 for following in lines[i + 1: i + 4]:
-                    following = following.strip(f" {SPACE}")
+                    following = following.strip(STRIP)
                     if following:
                         if not _ANY_LABEL.match(following):
                             value = following
@@ -146,7 +149,7 @@ def parse_date(text: str) -> str | None:
 def find_signature(lines: list):
     """(issuing body, date) of the first 落款: an organization's name on one
     line and a date written 2018年11月12日 on the next non-empty line."""
-    clean = [ln.strip(f" {SPACE}") for ln in lines]
+    clean = [ln.strip(STRIP) for ln in lines]
     clean = [ln for ln in clean if ln]
     for i in range(1, len(clean)):
         m = ZH_DATE_LINE.match(clean[i])
@@ -186,7 +189,7 @@ def _clean_markdown(md: str) -> str:
         if line.lstrip().startswith("|"):
             text = line.strip()
         else:
-            text = line.strip(f" \t{SPACE}")
+            text = line.strip(STRIP)
             if 0 < len(text) <= 30 and "，" not in text and not text.startswith("#"):
                 if HEADING_1.match(text):
                     text = f"## {text}"
@@ -199,10 +202,15 @@ def _clean_markdown(md: str) -> str:
             continue
         blank = 0
         out.append(text)
+        if line.endswith("  ") and not text.startswith("|"):
+            out.append("")       # a <br> (markdownify's hard break): the line ends there, never joined
+            blank = 1
     return "\n".join(out).strip() + "\n"
 
 
 def _html_body(el, base_url: str | None, imp: Imported, source: Path) -> str:
+    if el.name in ("td", "th"):
+        el.name = "div"      # gov.cn keeps the body in a layout table's cell: it is not a data table
     for tag in el.find_all(["script", "style", "noscript", "iframe"]):
         tag.decompose()
     for c in el.find_all(string=lambda s: isinstance(s, Comment)):
@@ -291,7 +299,7 @@ def extract(source: Path) -> Imported:
         put("title", heading.get_text(" ", strip=True) if heading else None, "页面大标题")
         put("title", soup.title.get_text(strip=True) if soup.title else None, "网页标题 <title>")
     elif head_end:
-        before = [ln.strip(f" {SPACE}") for ln in lines[:head_end]]
+        before = [ln.strip(STRIP) for ln in lines[:head_end]]
         before = [ln for ln in before if ln and ">" not in ln and "位置" not in ln]
         put("title", before[-1] if before else None, "“作者”上一行")
 
@@ -310,7 +318,7 @@ def extract(source: Path) -> Imported:
     for ln in body_lines:
         if "doc_no" in found:
             break
-        put("doc_no", doc_no(ln.strip(f" {SPACE}")), "正文开头的文号行")
+        put("doc_no", doc_no(ln.strip(STRIP)), "正文开头的文号行")
 
     index_no, index_origin = first("index_no", lambda v: v if re.fullmatch(r"[0-9A-Za-z/\-]+", v) else None)
     if index_no:
@@ -341,9 +349,221 @@ def extract(source: Path) -> Imported:
         _attachments(soup, el, base_url, imp, source)
         imp.body = _html_body(el, base_url, imp, source)
     else:
-        paragraphs = [ln.strip(f" {SPACE}") for ln in body_lines]
+        paragraphs = [ln.strip(STRIP) for ln in body_lines]
         imp.body = _clean_markdown("\n\n".join(p for p in paragraphs if p))
+    imp.soup = soup
+    tidy_title(imp)
+    imp.body = tidy_body(imp.body, imp)
     return imp
+
+
+# --- cleaning what the page brings --------------------------------------------------------
+
+IDEOGRAPH = f"{CJK}\u3400-\u4dbf"
+# A character after which a line may end inside a paragraph without being a sentence's end.
+END_PUNCT = set("。！？；：…”’」』）)】.!?;:")
+INNER_SPACE = re.compile(rf"(?<=[{IDEOGRAPH}，。、；：！？“”（）《》【】])[ \t\xa0\u3000]+(?=[{IDEOGRAPH}，。、；：！？“”（）《》【】])")
+NBSP_RUN = re.compile(r"[\xa0\u3000][\xa0\u3000 ]*|  +")
+PRINTED = re.compile(rf"^(?:.{{0,60}}?)[{SPACE}]*\d{{4}}[{SPACE}]*年[{SPACE}]*\d{{1,2}}[{SPACE}]*月[{SPACE}]*\d{{1,2}}[{SPACE}]*日[{SPACE}]*印发$")
+BLOCK = re.compile(r"^(#|\||- |\* |\d+\. |>|!\[)")
+
+
+def squeeze(text: str) -> str:
+    """A line of Chinese text without stray spaces: none between two Chinese characters
+    (or their punctuation), runs of spaces and no-break spaces as one space."""
+    return NBSP_RUN.sub(" ", INNER_SPACE.sub("", text)).strip()
+
+
+def _flat(text: str) -> str:
+    return re.sub(rf"[{SPACE}]+", "", text or "")
+
+
+def _join(a: str, b: str) -> str:
+    """Two pieces of one paragraph: no space where either side is Chinese."""
+    if re.search(rf"[{IDEOGRAPH}\uff00-\uffef\u3000-\u303f“”‘’]$", a) or re.match(
+            rf"[{IDEOGRAPH}\uff00-\uffef\u3000-\u303f“”‘’]", b):
+        return a + b
+    return f"{a} {b}"
+
+
+def _paragraphs(md: str) -> list:
+    """The body as blocks: a paragraph is one string (its lines joined the Chinese way);
+    tables, headings and lists stay as their lines."""
+    blocks, current = [], []
+
+    def close():
+        if current:
+            blocks.append(current[:])
+            current.clear()
+    for line in md.split("\n"):
+        if not line.strip():
+            close()
+            blocks.append(None)
+        elif line.startswith("|") and not current and blocks and blocks[-1] and blocks[-1][0].startswith("|"):
+            blocks[-1].append(line)          # the next row of the same table
+        elif BLOCK.match(line):
+            close()
+            blocks.append([line])
+        else:
+            current.append(line)
+    close()
+    return blocks
+
+
+def tidy_body(md: str, imp: "Imported") -> str:
+    """Clean the Markdown body; say what was changed in imp.changes."""
+    counts = {"joined_lines": 0, "joined_paragraphs": 0, "spaces": 0}
+    paras = []   # (text, is_paragraph)
+    for block in _paragraphs(md):
+        if block is None:
+            continue
+        if BLOCK.match(block[0]):
+            if block[0].startswith("|"):
+                fixed = [squeeze(line) if line.strip() else line for line in block]
+                counts["spaces"] += sum(a != b for a, b in zip(block, fixed))
+                block = fixed
+            paras.append(("\n".join(block), False))
+            continue
+        text = block[0].strip()
+        for line in block[1:]:
+            text = _join(text, line.strip())
+            counts["joined_lines"] += 1
+        clean = squeeze(text)
+        counts["spaces"] += clean != text
+        paras.append((clean, True))
+    # a sentence cut into two paragraphs: the first ends mid-sentence, the second goes on
+    merged = []
+    for text, is_para in paras:
+        if (merged and is_para and merged[-1][1] and len(merged[-1][0]) >= 30
+                and merged[-1][0][-1] not in END_PUNCT and not ZH_DATE_LINE.match(text)
+                and not HEADING_1.match(text) and not HEADING_2.match(text)
+                and not ORG_LINE.match(merged[-1][0]) and not ORG_LINE.match(text)
+                and re.match(rf"[{IDEOGRAPH}\d，、）)]", text)):
+            merged[-1] = (_join(merged[-1][0], text), True)
+            counts["joined_paragraphs"] += 1
+            continue
+        merged.append((text, is_para))
+    # the title and 发文字号 repeated at the top: they are in the front-matter
+    title, doc_no = _flat(imp.values.get("title")), imp.values.get("doc_no")
+    removed = []
+    while merged and merged[0][1]:
+        head = merged[0][0]
+        if doc_no and _flat(head) and schema.DOC_NO_RE.match(_flat(head)) \
+                and schema.normalize_doc_no(_flat(head)) == doc_no:
+            removed.append("发文字号")
+            merged.pop(0)
+            continue
+        joined, n = "", 0
+        while n < min(4, len(merged)) and merged[n][1] and title.startswith(joined + _flat(merged[n][0])):
+            joined += _flat(merged[n][0])
+            n += 1
+            if joined == title:
+                break
+        if title and joined == title:
+            removed.append("标题")
+            del merged[:n]
+            continue
+        break
+    # the 印发 line at the foot (版记): not part of the published text
+    printed = []
+    while merged and merged[-1][1] and PRINTED.match(merged[-1][0]):
+        printed.append(merged.pop()[0])
+    body = "\n\n".join(text for text, _ in merged)
+    if counts["joined_lines"]:
+        imp.changes.append(f"段落内的 {counts['joined_lines']} 处断行已接上")
+    if counts["joined_paragraphs"]:
+        imp.changes.append(f"被拆成两段的 {counts['joined_paragraphs']} 句话已合成一段")
+    if removed:
+        imp.changes.append("正文开头重复的" + "和".join(dict.fromkeys(removed)) + "已删去（已在元数据中）")
+    if printed:
+        imp.changes.append("文末的印发行已删去：" + squeeze(printed[-1]))
+    if counts["spaces"]:
+        imp.changes.append(f"{counts['spaces']} 段中多余的空格和不换行空格（&nbsp;）已删去")
+    return _clean_markdown(body) if body else ""
+
+
+def tidy_title(imp: "Imported") -> None:
+    title = imp.values.get("title")
+    if title and squeeze(title) != title:
+        imp.values["title"] = squeeze(title)
+        imp.changes.append(f"标题中多余的空格已删去：{imp.values['title']}")
+
+
+# --- what the page states in tables and in its text ---------------------------------------
+
+def table_values(soup) -> dict:
+    """{label: value} of a page's tables: a cell whose whole text is a label, the next
+    non-empty cell in its row its value."""
+    found = {}
+    if soup is None:
+        return found
+    for row in soup.find_all("tr"):
+        cells = [_flat(c.get_text(" ", strip=True)).rstrip(":：") for c in row.find_all(["td", "th"], recursive=False)]
+        for i, label in enumerate(cells[:-1]):
+            value = next((c for c in cells[i + 1:] if c), "")
+            if label and value and label not in found and len(label) <= 12:
+                found[label] = value
+    return found
+
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+ADDRESS = re.compile(rf"(?:通信|通讯|邮寄|书面信函|信函|邮政)地址[{SPACE}]*[:：为][{SPACE}]*([^。；;\n]+)")
+PHONE = re.compile(rf"(?:联系|咨询)?电话[{SPACE}]*[:：为][{SPACE}]*([0-9０-９（）()\-－ ]{{7,20}})")
+SPAN = re.compile(rf"(?:征集|征求意见|意见|公示)(?:期|时间|期限)[^。；]{{0,12}}?(\d{{4}})年(\d{{1,2}})月(\d{{1,2}})日"
+                  rf"[^。；\d]{{0,6}}?至[{SPACE}]*(?:(\d{{4}})年)?(\d{{1,2}})月(\d{{1,2}})日")
+PERIOD = re.compile(rf"(?:征集|征求意见|公示|反馈)期(?:限)?(?:为|是)?[{SPACE}]*(\d+)[{SPACE}]*个?(工作日|日|天)")
+
+
+def fill_stated(imp: "Imported", doc_type: str, soup, settings: dict) -> None:
+    """Fields the page states outright: a type's own fields named in a table by their
+    schema title (项目名称 → project_name), a solicitation's email, address and phone
+    from its text; and a solicitation period shorter than the minimum, flagged."""
+    props = schema.properties(doc_type)
+    common = set(schema.schemas()["common"]["properties"])
+    cells = table_values(soup)
+    for key, prop in props.items():
+        if key in common or key in imp.values or prop.get("type") != "string" or "format" in prop \
+                or "enum" in prop or "x-reference" in prop:
+            continue
+        value = cells.get(_flat(prop.get("title")))
+        if value:
+            imp.values[key] = value
+            imp.origins[key] = f"页面表格“{prop.get('title')}”"
+    if doc_type != "solicitation" or "ways_to_respond" not in props:
+        return
+    text = squeeze(imp.body.replace("\n", " "))
+    ways = {}
+    email = EMAIL.search(text)
+    if email:
+        ways["email"] = email.group(0)
+    address = ADDRESS.search(text)
+    if address:
+        ways["postal_address"] = address.group(1).strip(" ，,")
+    phone = PHONE.search(text)
+    if phone:
+        ways["phone"] = phone.group(1).strip()
+    if ways and "ways_to_respond" not in imp.values:
+        imp.values["ways_to_respond"] = ways
+        names = props["ways_to_respond"].get("properties", {})
+        imp.origins["ways_to_respond"] = "正文中的" + "、".join(names.get(k, {}).get("title", k) for k in ways)
+    period, span = PERIOD.search(text), SPAN.search(text)
+    minimum = int(settings.get("GONGKAI_MIN_SOLICITATION_DAYS", 30))
+    stated = None
+    if period:
+        days, unit = int(period.group(1)), period.group(2)
+        calendar_days = days * 7 // 5 + (2 if days % 5 else 0) if unit == "工作日" else days
+        stated = (calendar_days, f"{days} 个{'工作日' if unit == '工作日' else '天'}")
+    elif span:
+        y1, m1, d1, y2, m2, d2 = (int(g) if g else None for g in span.groups())
+        try:
+            start, end = date(y1, m1, d1), date(y2 or y1, m2, d2)
+        except ValueError:
+            start = end = None
+        if start and end and end >= start:
+            stated = ((end - start).days, f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}，共 {(end - start).days} 天")
+    if stated and stated[0] < minimum:
+        imp.notes.append(f"原页面的征集期为 {stated[1]}，短于规定的 {minimum} 天（GONGKAI_MIN_SOLICITATION_DAYS）；"
+                         "填写开始时间和截止时间时，请一并填写征集期较短的理由 (short_period_reason)")
 
 
 # --- to a document ------------------------------------------------------------------------
@@ -351,6 +571,7 @@ def extract(source: Path) -> Imported:
 def complete(imp: Imported, doc_type: str, settings: dict) -> dict:
     """Front-matter values for the type: what was found and valid, and a
     【待核实】 value (with the reason) for every required field that was not."""
+    fill_stated(imp, doc_type, imp.soup, settings)
     props = schema.properties(doc_type)
     index_re = re.compile(settings["GONGKAI_INDEX_NO_PATTERN"])
     values = {}
@@ -366,6 +587,10 @@ def complete(imp: Imported, doc_type: str, settings: dict) -> dict:
             imp.review["index_no"] = f"原页面索引号为 {page_index}，不符合本站索引号格式"
         else:
             imp.review["index_no"] = "原页面没有索引号"
+        if "index_no" in imp.review:
+            imp.notes.append("原页面的索引号不能用：重新导入时加 --assign-index-no，按发布日期的年份分配下一个空闲索引号"
+                             if "date" in imp.values else
+                             "原页面的索引号不能用，也没有发布日期，无法自动分配；请核实发布日期和索引号后填写")
     for key in schema.required(doc_type):
         if key in values or key in imp.review:
             continue
@@ -428,6 +653,8 @@ def summary_lines(imp: Imported, target: str, doc_type: str) -> list:
     if "index_no" in imp.origins and "index_no" not in imp.review:
         got.append(f"索引号（{imp.origins['index_no']}）")
     lines.append("  已取得：" + ("、".join(got) if got else "无"))
+    if imp.changes:
+        lines.append("  已清理：" + "；".join(imp.changes))
     if imp.review:
         lines.append(f"  待核实 {len(imp.review)} 项：" + "；".join(
             f"{schema.field_label(k)} ({k}) {why}" for k, why in imp.review.items()))

@@ -12,11 +12,17 @@ content/ through gongkai.corpus. The file gets a body skeleton for its type
 whose 【待填写】 lines make check reports until they are written. The 保密审查
 record (review) is never filled in for staff: what the reviewer does not type
 stays a 【待核实】 value, as the importer writes it, which make check reports
-until it is filled in. An existing file is never overwritten."""
+until it is filled in. Optional fields are asked too when staff want them,
+each as its schema says: lists (keywords, related) on one line, references
+(related, superseded_by …) checked against content/ and shown by title, and
+attachments as files on this computer, copied into content/<type>/<name>-files/.
+Dates are written quoted, as the README writes them. An existing file is never
+overwritten."""
 from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sys
 import tempfile
 from datetime import date
@@ -24,8 +30,9 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from gongkai.core import messages, schema
+from gongkai.core import boundary, messages, schema
 from gongkai.core import settings as settings_mod
+from gongkai.core.corpus import read_tree
 from gongkai.core.index_no import next_index_no
 from gongkai.core.markers import FILL, review_value
 from gongkai.core.model import read_document
@@ -93,7 +100,34 @@ def build_parser() -> argparse.ArgumentParser:
         title = schema.field_label(path)
         parser.add_argument(option_name(path), dest=path, default=None, metavar="值",
                             help=f"{title}" + (f"：{prop['description']}" if prop.get("description") else ""))
+    seen = set()
+    for doc_type in schema.TYPES:
+        for key, prop in schema.properties(doc_type).items():
+            if is_list(prop) and key not in seen:
+                seen.add(key)
+                parser.add_argument(option_name(key), dest=key, default=None, metavar="值",
+                                    help=f"{schema.field_label(key)}（多个用逗号分开）")
     return parser
+
+
+def is_list(prop: dict) -> bool:
+    """A list of plain values (keywords, related): asked and given on one line."""
+    return prop.get("type") == "array" and (prop.get("items") or {}).get("type") in ("string", "integer", "number")
+
+
+def file_field(prop: dict) -> str | None:
+    """The item field naming a file, for a list of files (attachments: path)."""
+    items = prop.get("items") or {}
+    if prop.get("type") == "array" and items.get("type") == "object":
+        return next((k for k, sub in items.get("properties", {}).items() if sub.get("x-file")), None)
+    return None
+
+
+def topic_choices(text: str) -> list:
+    """Topics to offer after a word that is not one: those containing it, else every top-level one."""
+    names = sorted(n for n in schema.topics() if not n.endswith("/"))
+    near = [n for n in names if text and (text in n or n.split("/")[-1] in text)]
+    return near[:30] or [n for n in names if "/" not in n]
 
 
 # --- asking -------------------------------------------------------------------------
@@ -139,8 +173,38 @@ def coerce(prop: dict, text: str, conf: dict):
 
 
 class Asker:
-    def __init__(self, interactive: bool, conf: dict, out=sys.stdout):
+    def __init__(self, interactive: bool, conf: dict, out=sys.stdout, docs=()):
         self.interactive, self.conf, self.out = interactive, conf, out
+        self.by_index = {d.meta.get("index_no"): d for d in docs if isinstance(d.meta.get("index_no"), str)}
+
+    def reference(self, path: str, prop: dict, value):
+        """An x-reference value must name a document in content/; shown by its title."""
+        if "x-reference" not in prop or value in (None, ""):
+            return value
+        doc = self.by_index.get(value)
+        if doc is None:
+            raise ValueError(f"content/ 中没有索引号为 {value} 的文件；请核对，或先用 make search 查找")
+        if self.interactive:
+            print(f"  → 《{doc.meta.get('title')}》（{doc.path}）", file=self.out)
+        return value
+
+    def value(self, path: str, prop: dict, text: str):
+        """coerce, then the checks that need content/ (references); topic errors list the choices."""
+        if prop.get("format") == "topic" and text.isdigit() and getattr(self, "choices", None):
+            number = int(text)
+            if 1 <= number <= len(self.choices):
+                text = self.choices[number - 1]
+        try:
+            value = coerce(prop, text, self.conf)
+        except ValueError as err:
+            if prop.get("format") != "topic":
+                raise
+            self.choices = topic_choices(text)
+            listed = "\n".join(f"  {i}) {name}" for i, name in enumerate(self.choices, 1))
+            if self.interactive:
+                raise ValueError(f"“{text}”不在主题分类词表中；请从下面选一个，输入编号或名称：\n{listed}") from None
+            raise ValueError(f"“{text}”不在主题分类词表中；可以写：" + "、".join(self.choices)) from None
+        return self.reference(path, prop, value)
 
     def ask(self, path: str, prop: dict, default=None, optional=False, blank: str | None = None):
         """blank: what an empty answer means, shown beside the title (the
@@ -153,8 +217,9 @@ class Asker:
         hint = f"（{blank}）" if blank else "（可选，直接回车跳过）" if optional else ""
         print(f"\n{title} ({path}){hint}", file=self.out)
         optional = optional or blank is not None
-        if prop.get("description"):
-            print(f"  {prop['description']}", file=self.out)
+        help_text = prop.get("x-ask") or prop.get("description")
+        if help_text:
+            print(f"  {help_text}", file=self.out)
         if "enum" in prop:
             titles = prop.get("enumTitles", {})
             for i, value in enumerate(prop["enum"], 1):
@@ -176,9 +241,63 @@ class Asker:
                 print("  此项必填。", file=self.out)
                 continue
             try:
-                return coerce(prop, text, self.conf)
+                return self.value(path, prop, text)
             except ValueError as err:
                 print(f"  {err}", file=self.out)
+
+    def ask_list(self, path: str, prop: dict):
+        """A list of values on one line (split at spaces, commas and 、)."""
+        item = dict(prop.get("items") or {}, **{k: v for k, v in prop.items() if k == "x-reference"})
+        while True:
+            asked = {k: prop[k] for k in ("title", "x-ask", "description") if k in prop}
+            text = self.ask(path, asked, optional=True)
+            if text is None:
+                return None
+            try:
+                return split_list(path, item, str(text), self)
+            except ValueError as err:
+                print(f"  {err}", file=self.out)
+
+    def ask_files(self, key: str, prop: dict, path_key: str) -> list:
+        """Files on this computer, one at a time, each with its title; Enter ends."""
+        items = prop["items"]["properties"]
+        title_key = next((k for k in items if k != path_key), None)
+        chosen = []
+        while True:
+            where = self.ask(f"{key}.{path_key}", items[path_key], optional=True)
+            if where is None:
+                return chosen
+            try:
+                source = local_file(str(where))
+            except ValueError as err:
+                print(f"  {err}", file=self.out)
+                continue
+            record = {path_key: source}
+            if title_key:
+                record[title_key] = self.ask(f"{key}.{title_key}", items[title_key], default=source.stem)
+            chosen.append(record)
+
+
+def split_list(path: str, item: dict, text: str, asker: "Asker") -> list:
+    values = []
+    for part in (p for p in re.split(r"[\s,，、;；]+", text.strip()) if p):
+        try:
+            values.append(asker.value(path, item, part))
+        except ValueError as err:
+            raise ValueError(f"“{part}”：{err}") from None
+    return values
+
+
+def local_file(text: str) -> Path:
+    """A file on this computer that may be published as an attachment, or ValueError (Chinese)."""
+    source = Path(text.strip().strip("'\"")).expanduser()
+    if not source.is_file():
+        raise ValueError(f"找不到文件 {source}；请写本机上文件的完整路径")
+    if boundary.kind_of(source) is None:
+        raise ValueError(f"{source.name} 不能作为附件发布；附件只能是 {boundary.allowed_suffixes()} 文件")
+    if not boundary.bytes_match(source):
+        raise ValueError(f"{source.name} 的内容与扩展名 {source.suffix} 不符；请放入真正的该类型文件")
+    return source.resolve()
 
 
 def collect(doc_type: str, given: dict, asker: Asker, conf: dict, today: date) -> dict:
@@ -191,7 +310,7 @@ def collect(doc_type: str, given: dict, asker: Asker, conf: dict, today: date) -
     def take(path, prop, default=None, optional=False):
         if given.get(path) is not None:
             try:
-                return coerce(prop, str(given[path]), conf)
+                return asker.value(path, prop, str(given[path]))
             except ValueError as err:
                 raise Abort(f"{schema.field_label(path)} ({path}) — {err}") from None
         return asker.ask(path, prop, default, optional)
@@ -228,23 +347,57 @@ def collect(doc_type: str, given: dict, asker: Asker, conf: dict, today: date) -
             values[key] = [item]
         else:
             values[key] = take(key, prop, defaults.get(key))
-    # optional scalars: from options; interactively only when asked for
-    optional = [k for k, p in props.items() if k not in required and k not in SKIP_ASK
-                and any(True for _ in _leaves(p, k)) and p.get("type") in ("string", "integer", "number")]
+    # optional fields: from options; interactively only when staff want them, each as the schema says
+    optional = [k for k, p in props.items() if k not in required and k not in SKIP_ASK and askable(p)]
     want_more = False
     if asker.interactive and not all(given.get(k) is not None for k in optional):
-        print("\n还要填写可选字段吗（发文字号、成文日期、主题分类等）？输入 y 逐项填写，直接回车跳过：",
+        names = "、".join(schema.field_label(k) for k in optional if given.get(k) is None)
+        print(f"\n还要填写可选字段吗（{names}）？输入 y 逐项填写，直接回车跳过：",
               end="", file=asker.out, flush=True)
         want_more = sys.stdin.readline().strip().lower() in ("y", "yes", "是")
     for key in optional:
         prop = props[key]
-        if given.get(key) is not None:
+        path_key = file_field(prop)
+        if path_key:
+            where = given.get(f"{key}.{path_key}")
+            if where is not None:
+                try:
+                    source = local_file(str(where))
+                except ValueError as err:
+                    raise Abort(f"{schema.field_label(key + '.' + path_key)} ({key}.{path_key}) — {err}") from None
+                items = prop["items"]["properties"]
+                title_key = next((k for k in items if k != path_key), None)
+                record = {path_key: source}
+                if title_key:
+                    record[title_key] = given.get(f"{key}.{title_key}") or source.stem
+                values[key] = [record]
+            elif want_more:
+                chosen = asker.ask_files(key, prop, path_key)
+                if chosen:
+                    values[key] = chosen
+        elif is_list(prop):
+            if given.get(key) is not None:
+                try:
+                    values[key] = split_list(key, dict(prop["items"], **{k: v for k, v in prop.items()
+                                                                        if k == "x-reference"}), given[key], asker)
+                except ValueError as err:
+                    raise Abort(f"{schema.field_label(key)} ({key}) — {err}") from None
+            elif want_more:
+                value = asker.ask_list(key, prop)
+                if value:
+                    values[key] = value
+        elif given.get(key) is not None:
             values[key] = take(key, prop)
-        elif want_more and "default" not in prop:
-            value = asker.ask(key, prop, optional=True)
+        elif want_more:
+            value = asker.ask(key, prop, default=prop.get("default"), optional=True)
             if value is not None:
                 values[key] = value
     return values
+
+
+def askable(prop: dict) -> bool:
+    """An optional field make new asks for: a plain value, a list of values, or a list of files."""
+    return prop.get("type") in ("string", "integer", "number") or is_list(prop) or file_field(prop) is not None
 
 
 def review_record(prop: dict, given: dict, asker: Asker, take) -> dict:
@@ -329,6 +482,24 @@ def check_written(target: Path, text: str, content_root: Path, conf: dict) -> li
         return [p for p in doc.problems if p.code not in ("unfilled_body", "review_pending")]
 
 
+def place_files(doc_type: str, values: dict, target: Path, content_root: Path) -> list:
+    """Where each chosen file goes (content/<type>/<name>-files/<file name>): the front-matter
+    gets its path relative to content/; returns [(source, copy)] to copy once all is checked."""
+    copies = []
+    for key, prop in schema.properties(doc_type).items():
+        path_key = file_field(prop)
+        if not path_key or key not in values:
+            continue
+        for record in values[key]:
+            source = record[path_key]
+            copy = target.parent / f"{target.stem}-files" / source.name
+            if copy.exists() or any(c == copy for _, c in copies):
+                raise Abort(f"{copy}: 已有同名文件，没有覆盖；请把附件改名后再试", 1)
+            copies.append((source, copy))
+            record[path_key] = copy.relative_to(content_root).as_posix()
+    return copies
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = vars(parser.parse_args(argv))
@@ -336,7 +507,8 @@ def main(argv=None) -> int:
     content_root = Path(args.pop("content") or settings_mod.ROOT / "content")
     file_name, no_input = args.pop("file"), args.pop("no_input")
     interactive = not no_input
-    asker = Asker(interactive, conf)
+    docs = read_tree(content_root, conf) if content_root.is_dir() else []
+    asker = Asker(interactive, conf, docs=docs)
     today = settings_mod.asof(conf).date()
     try:
         doc_type = args.get("type")
@@ -353,13 +525,14 @@ def main(argv=None) -> int:
         if args.get("index_no"):
             values["index_no"] = coerce(schema.properties(doc_type)["index_no"], args["index_no"], conf)
         else:
-            values["index_no"] = next_index_no(conf["GONGKAI_ORG_CODE"], year, content_root, conf)
+            values["index_no"] = next_index_no(conf["GONGKAI_ORG_CODE"], year, content_root, conf, docs=docs)
         name = file_name or f"{values['index_no'].rsplit('/', 1)[1]}.md"
         if not name.endswith(".md"):
             name += ".md"
         target = content_root / doc_type / name
         if target.exists():
             raise Abort(f"{target}: 文件已存在，没有覆盖；请用 --file 换一个文件名", 1)
+        copies = place_files(doc_type, values, target, content_root)
         text = front_matter(doc_type, values) + body_skeleton(doc_type, values)
         problems = check_written(target, text, content_root, conf)
         if any(p.is_error for p in problems):
@@ -367,6 +540,9 @@ def main(argv=None) -> int:
                 print(f"{target}:{p.line}: {str(p).split(': ', 1)[1] if ': ' in str(p) else p}", file=sys.stderr)
             raise Abort("以上问题需要先改正；文件没有写入", 1)
         target.parent.mkdir(parents=True, exist_ok=True)
+        for source, copy in copies:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, copy)
         with open(target, "x", encoding="utf-8") as fh:   # "x": never overwrite, even in a race
             fh.write(text)
     except Abort as err:
@@ -377,6 +553,8 @@ def main(argv=None) -> int:
         return 1
     rel = target.relative_to(settings_mod.ROOT) if target.resolve().is_relative_to(settings_mod.ROOT) else target
     print(f"已新建 {rel}（索引号 {values['index_no']}）。")
+    for _, copy in copies:
+        print(f"已复制附件 {copy.relative_to(content_root.parent) if copy.is_relative_to(content_root.parent) else copy}")
     print("下一步：打开文件，把正文中带【待填写】的内容写好，然后运行 make check。")
     if review_pending(values):
         print("保密审查 (review) 还没有填写：审查通过后由审查人填写审查结论、审查人和审查日期（条例第十七条），"

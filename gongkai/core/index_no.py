@@ -1,5 +1,5 @@
 """The next free 索引号 (index_no) for an organization and a year, found by
-reading the content tree through gongkai.corpus (the one parser)."""
+reading the content tree through gongkai.core.corpus (the one parser)."""
 from __future__ import annotations
 
 import re

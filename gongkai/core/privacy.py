@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from gongkai.core import budget, schema
+from gongkai.core import boundary, budget, schema
 from gongkai.core.problems import WARNING, Problem
 from gongkai.core.settings import ROOT
 
@@ -308,13 +308,12 @@ def scan_file(path: Path, allow, allowlist_name, tables=None):
 
 
 def attachment_files(content_root: Path):
-    """Files Pelican publishes from the type folders, other than documents."""
+    """Files besides documents in the type folders, found as the boundary finds
+    them: regular files only, no symlink followed (a symlink is refused there)."""
     for folder in schema.TYPES + ("pages",):
-        base = content_root / folder
-        if base.is_dir():
-            for path in sorted(base.rglob("*")):
-                if path.is_file() and path.suffix.lower() in SCANNED_SUFFIXES - {".md"}:
-                    yield path
+        for path in boundary.scan(content_root / folder).files:
+            if path.suffix.lower() in SCANNED_SUFFIXES - {".md"}:
+                yield path
 
 
 def _allowlist(ctx):

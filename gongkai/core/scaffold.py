@@ -18,7 +18,7 @@ def scalar(value) -> str:
         return str(value)
     text = str(value)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?", text):
-        return text   # the model reads dates as strings: no quotes needed
+        return f'"{text}"'   # as the README writes them: a quoted date stays the text typed
     dumped = yaml.safe_dump(text, allow_unicode=True, default_flow_style=True, width=10**6)
     return dumped.split("\n...")[0].strip()
 

@@ -59,5 +59,5 @@ def write_reports(generator, writer):
 
 def register():
     # article_writer_finalized: every article is read and has its URL; the writer is available.
-    # The reports are written beside the build (gongkai.forked.beside), on the other core.
+    # The reports are written beside the build (gongkai.build.speed.forked), on the other core.
     signals.article_writer_finalized.connect(written_beside(write_reports), weak=False)

@@ -69,5 +69,5 @@ def register():
     # document can be found; nothing is written yet.
     signals.article_generator_finalized.connect(attach)
     # article_writer_finalized: the output folder exists; the .xlsx copies go beside the CSVs.
-    # Written beside the build (gongkai.forked.beside), on the other core.
+    # Written beside the build (gongkai.build.speed.forked), on the other core.
     signals.article_writer_finalized.connect(written_beside(write_xlsx), weak=False)

@@ -34,7 +34,7 @@ NEEDS = {}
 PROVIDES = {}
 
 # {absolute path: (Document, body HTML)} prepared ahead for this build's reads,
-# taken from _stream (gongkai.prepare.prepare_many) as Pelican asks for them.
+# taken from _stream (gongkai.build.speed.prepare.prepare_many) as Pelican asks for them.
 _prepared: dict = {}
 _stream: list = []
 _failed: list = []  # what stopped the workers

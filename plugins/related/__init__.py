@@ -13,7 +13,7 @@ PROVIDES = {"related_auto": "article_generator_finalized"}
 
 def add_related(generator):
     articles = [a for a in generator.articles if "doc" in a.metadata]
-    # Word counts come with each document (gongkai.prepare, at read time).
+    # Word counts come with each document (gongkai.build.speed.prepare, at read time).
     picks_per_doc = related([a.doc for a in articles], limit=10)
     for art, picks in zip(articles, picks_per_doc):
         linked = {id(r) for _heading, items in art.facts.relations for r in items}

@@ -132,6 +132,8 @@ def _write_feed(generator, items):
                       author_name=art.doc.meta.get("issuer"), pubdate=st.opens, updateddate=max(changes),
                       unique_id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'gongkai:' + art.doc.meta['index_no'])}",
                       categories=[sol.LABELS[st.state]])
+    if not items:  # feedgenerator would date an empty feed by the wall clock: use the build's
+        feed.latest_post_date = lambda: asof(complete(settings))
     path = os.path.join(generator.output_path, FEED)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as fh:

@@ -19,7 +19,7 @@ def fork(work, own_group: bool = False) -> int:
     if pid == 0:
         try:
             # A collection would touch, and so copy, every page of the build's
-            # memory (saving the content cache in a child, as session 3 did, took 7 s instead of 4 with it).
+            # memory (a child that saved the content cache once took 7 s instead of 4 with it).
             gc.disable()
             if own_group:
                 os.setpgid(0, 0)

@@ -183,8 +183,12 @@ class Editor:
         page.get_by_role("button", name="选用已选中项目").click()
 
     def body(self, text: str):
-        """Typed into the rich-text editor; each line a paragraph (Enter between them)."""
-        self.page.locator('[data-slate-editor="true"]').first.click()
+        """Typed into the rich-text editor in place of the type's template; each line a
+        paragraph (Enter between them)."""
+        editor_ = self.page.locator('[data-slate-editor="true"]').first
+        editor_.click()
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.press("Delete")
         self.page.keyboard.type(text)
 
     def review(self, reviewer: str, day: str):
@@ -274,6 +278,9 @@ def test_a_policy_made_in_the_form_is_a_branch_and_commit_that_make_check_and_ma
     year = ASOF[:4]
     assert page.get_by_label("索引号", exact=True).input_value() == f"{ORG}/{year}-00003"
     assert page.get_by_label("发布日期").input_value() == ASOF[:10]
+    # and the body starts as make new's template for the type
+    template = page.locator('[data-slate-editor="true"]').first.inner_text()
+    assert "【待填写】主送机关" in template, template
     page.get_by_label("标题", exact=True).fill("关于做好2026年秋季防汛工作的通知")
     cms.choose("五公开类别", "执行公开")
     page.get_by_label("发布机构").fill("延寿县人民政府办公室")
@@ -329,6 +336,26 @@ def test_a_policy_made_in_the_form_is_a_branch_and_commit_that_make_check_and_ma
     links = [a.get_text(" ", strip=True) for a in doc.select("a")]
     assert any("防汛应急预案" in t for t in links), links
     assert "请做好秋季防汛工作" in doc.get_text()
+
+
+def test_make_checks_messages_reach_the_editor_before_approval(cms, repo):
+    """A draft saved before the review and with the template left: saved on its branch, and
+    the preview lists what make check says, in its words."""
+    page = cms.page
+    before = _branches(repo)
+    cms.new("policy")
+    page.get_by_label("标题", exact=True).fill("关于做好2026年冬季森林防火工作的通知")
+    cms.choose("五公开类别", "执行公开")
+    page.get_by_label("发布机构").fill("延寿县人民政府办公室")
+    cms.save()
+    branch = _new_branches(repo, before)[0]
+    verdict, output = cms.checked()
+    assert verdict.startswith("未通过检查") and branch in verdict
+    name = _branch_name(repo, branch, ".md")
+    lines = output.splitlines()
+    assert any(line.startswith(f"{name}:") and "保密审查 (review)" in line for line in lines), output
+    assert any(line.startswith(f"{name}:") and "【待填写】" in line for line in lines), output
+    assert lines[-1].endswith("修改后重新运行 make check。")
 
 
 def test_a_wrong_index_no_is_refused_in_the_form_with_the_catalogues_message(cms, repo):

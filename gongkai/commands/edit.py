@@ -39,6 +39,7 @@ from pathlib import Path
 
 import yaml
 
+from gongkai.commands.new import body_skeleton
 from gongkai.core import editor, messages, schema
 from gongkai.core import settings as settings_mod
 from gongkai.core.corpus import read_tree
@@ -159,12 +160,14 @@ def index_no_problem(root: Path, base: str, conf: dict, value: str, own: str | N
 
 
 def new_entry_defaults(root: Path, base: str, conf: dict, today: date) -> dict:
-    """{type: {field: value}} as make new offers them: today's date and the next free 索引号
-    (above every number in content/ and on the editor's branches)."""
+    """{type: {field: value}} as make new offers them: today's date, the next free 索引号
+    (above every number in content/ and on the editor's branches) and the type's body
+    template, whose 【待填写】 lines make check reports until they are written."""
     docs = read_tree(root / "content", conf)
     taken = taken_on_branches(root, base)
     number = next_index_no(conf["GONGKAI_ORG_CODE"], today.year, docs=docs, taken=taken)
-    return {t: {"index_no": number, "date": today.isoformat()} for t in schema.TYPES}
+    return {t: {"index_no": number, "date": today.isoformat(), "body": body_skeleton(t, {}).strip()}
+            for t in schema.TYPES}
 
 
 def check_branch(root: Path, base: str, branch: str) -> dict:

@@ -217,6 +217,12 @@ class EditorServer(http.server.ThreadingHTTPServer):
         self.root, self.base, self.proxy_url, self.conf, self.today = root, base, proxy_url, conf, today
         self.check_lock = threading.Lock()
 
+    def handle_error(self, request, client_address):
+        """A browser that went away mid-answer is not news; anything else is one line, no traceback."""
+        err = sys.exc_info()[1]
+        if not isinstance(err, ConnectionError):
+            print(messages.message("internal_error", {"detail": f"{type(err).__name__}: {err}"}), file=sys.stderr)
+
 
 class Handler(http.server.BaseHTTPRequestHandler):
     server: EditorServer
@@ -234,6 +240,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
+        try:
+            self.answer()
+        except ConnectionError:
+            pass
+        except Exception as err:   # one Chinese line in the browser and the terminal, never a traceback
+            text = messages.message("internal_error", {"detail": str(err) if isinstance(err, Abort)
+                                                       else f"{type(err).__name__}: {err}"})
+            print(text, file=sys.stderr)
+            self.send(500, text.encode(), "text/plain; charset=utf-8")
+
+    def answer(self):
         url = urllib.parse.urlsplit(self.path)
         path = url.path
         srv = self.server

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -266,3 +267,27 @@ def relations(doc_type: str, refs: dict, back: dict) -> list:
         if ref.symmetric:
             add(ref.heading, listed(refs.get(ref.field)) + back.get(ref.field, []))
     return list(groups.items())
+
+
+# --- feeds -----------------------------------------------------------------------
+
+def feed_id(path: str) -> str:
+    """A feed's or entry's permanent id from its address on the site (not the domain)."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'gongkai:' + path.split('://', 1)[-1].split('/', 1)[-1])}"
+
+
+def tidy_feed(feed, sitename: str, owner: str, issuers: dict | None = None) -> None:
+    """Pelican's Atom feed made for this site, in place: "网站名称：政策文件" instead of
+    "网站名称 - policy", a unique id per feed, xml:lang, an author (the issuer) per entry."""
+    title = str(feed.feed.get("title") or sitename)
+    part = title[len(sitename):].lstrip(" -") if title.startswith(sitename) else title
+    part = type_titles().get(part, part) or "全部信息"
+    feed.feed["title"] = f"{sitename}：{part}"
+    feed.feed["id"] = feed_id(str(feed.feed.get("feed_url") or part))
+    feed.feed["language"] = "zh-CN"
+    issuers = issuers or {}
+    for item in feed.items:
+        link = str(item.get("link") or "")
+        item["unique_id"] = feed_id(link)
+        path = link.split("://", 1)[-1].split("/", 1)[-1] if "://" in link else link.lstrip("/")
+        item["author_name"] = issuers.get(path) or str(item.get("author_name") or "") or owner

@@ -51,6 +51,12 @@ def prepare(generators):
     gk.disclosures = site.disclosures()
     gk.types = site.type_titles()
     gk.validity = schema.enum_titles("validity")
+    _ISSUERS.clear()
+    _ISSUERS.update({a.url: a.doc.meta.get("issuer") or "" for a in articles})
+
+
+# Each document's issuer by address: the author of its entry in every feed.
+_ISSUERS: dict = {}
 
 
 class _Site:
@@ -184,7 +190,16 @@ def _write_sitemap(output_path, settings, urls):
     (out / "robots.txt").write_text("\n".join(robots) + "\n", encoding="utf-8")
 
 
+def tidy_feed(context, feed):
+    """Every Atom feed Pelican writes (all, per type, per disclosure): a Chinese title,
+    its own id, xml:lang and an author per entry (issue 16)."""
+    site.tidy_feed(feed, context.get("SITENAME", ""), context.get("SITE_OWNER", ""), _ISSUERS)
+
+
 def register():
+    # feed_generated: the feed is built and not yet written.
+    signals.feed_generated.connect(tidy_feed)
+
     # all_generators_finalized: every article and page is read and linked (plugins/links),
     # nothing is written yet — so document pages and the header can use the values.
     signals.all_generators_finalized.connect(prepare)

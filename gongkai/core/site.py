@@ -19,6 +19,8 @@ from gongkai.core import schema
 HOME_URL = ""
 XXGK_URL = "xxgk/"                 # 政务公开: the five disclosures, types and archives
 LIBRARY_URL = "policies/"          # 政策文件库
+FAVICON = "theme/images/favicon.ico"  # the theme's icon, also copied to /favicon.ico
+SITEMAP_URL = "sitemap/"           # 网站地图 (the footer link); sitemap.xml is for machines
 ARCHIVE_KINDS = {"year": "按年份", "issuer": "按发布机构", "topic": "按主题分类"}
 LIBRARY_FACETS = {"issuer": "发布机构", "year": "年份", "topic": "主题分类", "validity": "有效性"}
 LIBRARY_TYPES = ("policy",)        # what the policy library holds
@@ -291,3 +293,26 @@ def tidy_feed(feed, sitename: str, owner: str, issuers: dict | None = None) -> N
         item["unique_id"] = feed_id(link)
         path = link.split("://", 1)[-1].split("/", 1)[-1] if "://" in link else link.lstrip("/")
         item["author_name"] = issuers.get(path) or str(item.get("author_name") or "") or owner
+
+
+# --- sitemap.xml -----------------------------------------------------------------
+
+NOT_PAGES = ("theme", "pagefind", "files")     # folders of the output that hold no public page
+NOINDEX = b'name="robots" content="noindex'
+
+
+def public_pages(output: Path) -> list:
+    """The address of every public page in a built site, sorted: each .html file but
+    the web server's 404.html and any page marked noindex (a staff draft)."""
+    output = Path(output)
+    urls = []
+    for path in output.rglob("*.html"):
+        rel = path.relative_to(output)
+        if rel.parts[0] in NOT_PAGES or rel.as_posix() == "404.html":
+            continue
+        with open(path, "rb") as fh:
+            if NOINDEX in fh.read(4096):
+                continue
+        url = rel.as_posix()
+        urls.append(url[:-len("index.html")] if url.endswith("index.html") else url)
+    return sorted(urls, key=lambda u: (u.count("/"), u))

@@ -19,7 +19,7 @@ from gongkai.core import schema
 HOME_URL = ""
 XXGK_URL = "xxgk/"                 # 政务公开: the five disclosures, types and archives
 LIBRARY_URL = "policies/"          # 政策文件库
-FAVICON = "theme/images/favicon.ico"  # the theme's icon, also copied to /favicon.ico
+FAVICON = "theme/images/favicon.ico"  # copied to /favicon.ico (pages link theme/images/favicon.png)
 SITEMAP_URL = "sitemap/"           # 网站地图 (the footer link); sitemap.xml is for machines
 ARCHIVE_KINDS = {"year": "按年份", "issuer": "按发布机构", "topic": "按主题分类"}
 LIBRARY_FACETS = {"issuer": "发布机构", "year": "年份", "topic": "主题分类", "validity": "有效性"}

@@ -188,7 +188,8 @@ def page_meta(identity: dict, title_text: str, sitename: str = "", article=None,
         source = str(meta.get("issuer") or identity.get("owner") or "")
         words = meta.get("keywords") or []
         keywords = ",".join(str(w) for w in words) if isinstance(words, list) else str(words)
-        description = _plain(meta.get("summary") or "") or _plain(doc.body)[:DESCRIPTION_CHARS]
+        # the opening of the body (a bounded slice: bodies can be long, and this runs for every page)
+        description = _plain(meta.get("summary") or "") or _plain((doc.body or "")[:DESCRIPTION_CHARS * 8])[:DESCRIPTION_CHARS]
     values = {"SiteName": identity.get("site_name") or sitename, "SiteDomain": domain(identity, root),
               "SiteIDCode": identity.get("site_id_code", ""), "ColumnName": column, "ArticleTitle": heading,
               "PubDate": pubdate, "ContentSource": source or identity.get("owner", ""),

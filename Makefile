@@ -26,7 +26,7 @@ AXE   := node_modules/.package-lock.json
 TESTS ?=
 
 .PHONY: help html serve devserver check search test publish rollback releases bench clean setup venv new \
-	review-summary import system-packages schedule
+	review-summary import system-packages schedule edit
 
 help:
 	@echo "make serve      构建网站并在 http://$(BIND):$(PORT) 上预览"
@@ -34,6 +34,7 @@ help:
 	@echo "make devserver  修改内容后自动重新构建并预览"
 	@echo "make check      检查 content/ 中所有文件的元数据（FILES=\"content/policy/x.md\" 只报告这些文件；BASE=origin/main 把本分支提交的文件算作新增）"
 	@echo "make new        新建一条信息：逐项询问，自动分配索引号"
+	@echo "make edit       在浏览器中编辑信息（http://127.0.0.1:$(EDIT_PORT)/admin/）：每条信息保存为一个分支上的提交"
 	@echo "make import ARGS=\"页面.html --type policy\"  把旧网站保存的页面转成文件"
 	@echo "make review-summary BASE=origin/main  合并请求的审查摘要：检查结果、新增信息的全部字段和正文、修改的差异、删除的地址"
 	@echo "make search Q=\"营商环境 issuer:县财政局\"  在 content/ 中搜索已有文件（含未构建的文件）"
@@ -102,6 +103,13 @@ test: system-packages $(STAMP) $(AXE)
 # make new ARGS="--type policy --title …"; BASE is the branch compared with.
 new: $(STAMP)
 	$(BIN)/python scripts/new.py $(value ARGS)
+
+# Staff edit in a browser (issue 19): Decap CMS from node_modules and decap-server in git
+# mode on this repository; each entry is a branch cms/<type>/<slug> (scripts/edit.py).
+EDIT_PORT ?= 8010
+EDIT_PROXY_PORT ?= 8081
+edit: $(STAMP)
+	$(BIN)/python scripts/edit.py --port $(EDIT_PORT) --proxy-port $(EDIT_PROXY_PORT)
 
 # Pages saved from the old portal: make import ARGS="旧网站保存的页面/ --type policy".
 import: $(STAMP)

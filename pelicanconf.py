@@ -6,13 +6,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 
-SITENAME = "延寿县人民政府 政务公开"
-SITE_OWNER = "延寿县人民政府"
-SITE_OPERATOR = "延寿县信息中心"
+from gongkai.core import identity, present, schema  # noqa: E402  (values for templates are computed in Python)
+
+# The site's identity (name, 主办/承办, 网站标识码, 备案号, contact, 依申请公开 channels,
+# 我为政府网站找错): edited only in data/site.yaml; make check warns for empty items.
+GONGKAI_SITE = identity.load(ROOT / identity.FILE)
+SITENAME = GONGKAI_SITE["site_name"] or "政务公开"
+SITE_OWNER = GONGKAI_SITE["owner"]
+SITE_OPERATOR = GONGKAI_SITE["operator"]
 SITEURL = ""
 RELATIVE_URLS = True
-
-from gongkai.core import present, schema  # noqa: E402  (values for templates are computed in Python)
 
 PATH = "content"
 # One folder per content type; the types are the files in metadata_schema/ marked x-type.
@@ -103,6 +106,9 @@ JINJA_FILTERS = {
     "iso": present.iso,
     "meta_rows": present.meta_rows,
     "attachments": present.attachments,
+    "identity_sections": identity.sections,
+    "page_meta": identity.page_meta,
+    "canonical_path": identity.canonical_path,
 }
 
 MARKDOWN = {

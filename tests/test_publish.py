@@ -599,7 +599,7 @@ def test_a_full_disk_is_one_short_line_and_nothing_switches(small_disk, step):
     result = run_script("publish.py", "publish", env={"DEPLOY_DIR": str(deploy), "ASOF": ASOF})
 
     assert result.returncode == 1
-    lines = [line for line in result.stderr.splitlines() if not line.startswith("content/") and "SITEURL" not in line]
+    lines = [line for line in result.stderr.splitlines() if not line.startswith(("content/", "data/", "另有 ")) and "SITEURL" not in line]
     assert len(lines) == 1, lines
     assert re.fullmatch(disk_full_line(deploy, live_name), lines[0]), lines[0]
     assert f"releases/{live_name}/" not in result.stderr

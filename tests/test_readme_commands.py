@@ -36,13 +36,13 @@ MAKE_TARGETS = {
     "": "typed", "help": "typed", "venv": "typed", "check": "typed", "search": "typed", "new": "typed",
     "import": "typed", "review-summary": "typed", "releases": "typed", "schedule": "typed",
     "html": "dry", "serve": "dry", "devserver": "dry", "clean": "dry", "publish": "dry", "rollback": "dry",
-    "bench": "dry", "test": "dry", "setup": "dry",
+    "bench": "dry", "test": "dry", "setup": "dry", "edit": "dry",
 }
 # Scripts: "typed", or "help" (--help) when as written they would build, serve or ask questions.
 # search.py exits 1 when nothing is found (like grep); make search exits 0 then.
 SCRIPTS = {"search.py": "typed", "import_html.py": "typed", "review_summary.py": "typed", "linkcheck.py": "typed",
            "gen_docs.py": "typed", "publish.py nginx-conf": "typed", "publish.py": "help", "build.py": "help",
-           "new.py": "help"}
+           "new.py": "help", "edit.py": "typed"}
 ALLOWED_EXIT = {"search.py": (0, 1)}
 # Named without their arguments in the text: make search needs Q=, make import ARGS=, and
 # make new alone asks its questions on a terminal.

@@ -91,6 +91,8 @@ BUILT_KINDS = {
     # pages, styles, scripts, data, feeds, calendars, robots.txt, budget tables (.csv, .xlsx)
     ".html": "html", ".css": "utf8", ".js": "utf8", ".json": "json", ".xml": "xml",
     ".atom": "xml", ".ics": "ics", ".txt": "bytes", ".csv": "bytes", ".xlsx": "zip",
+    # the site's icon at /favicon.ico, which browsers and crawlers ask for (issue 16)
+    ".ico": "bytes",
     # the search index (Pagefind compresses its own files, its WebAssembly included)
     ".pf_meta": "pagefind", ".pf_index": "pagefind", ".pf_fragment": "pagefind",
     ".pf_filter": "pagefind", ".pagefind": "pagefind",

@@ -15,9 +15,25 @@ from gongkai.core import schema
 from gongkai.core.corpus import read_tree
 from gongkai.core.settings import ROOT, load
 
-# References to other documents are dropped (they would point at the real
-# corpus); interpretations are re-pointed at a synthetic policy.
-DROPPED = ("related", "superseded_by", "repealed_by", "solicitation", "decision")
+
+def _repoint(raw: dict, doc_type: str, made: dict, i: int) -> bool:
+    """References (x-reference) would name the real corpus: an optional one is
+    dropped, a required one re-pointed at a synthetic document of a type it may
+    name. False when there is none yet to name."""
+    needed = schema.required(doc_type)
+    for ref in schema.references(doc_type):
+        if ref.item is not None:
+            for entry in raw.get(ref.field) or []:
+                if isinstance(entry, dict):
+                    entry.pop(ref.item, None)
+        elif ref.field not in needed:
+            raw.pop(ref.field, None)
+        else:
+            targets = [no for t in (ref.to or schema.TYPES) for no in made[t]]
+            if not targets:
+                return False
+            raw[ref.field] = [targets[i % len(targets)]] if ref.many else targets[i % len(targets)]
+    return True
 
 
 def _templates(content_root: Path):
@@ -48,7 +64,7 @@ def generate(n: int, dest: Path, content_root: Path | None = None) -> dict:
     if (content_root / "pages").is_dir():
         shutil.copytree(content_root / "pages", ours / "pages", dirs_exist_ok=True)
     seq = defaultdict(int)
-    policies, counts = [], defaultdict(int)
+    made, counts = defaultdict(list), defaultdict(int)
     for i in range(n):
         doc_type = order[i % len(order)]
         pool = by_type[doc_type]
@@ -56,10 +72,6 @@ def generate(n: int, dest: Path, content_root: Path | None = None) -> dict:
         other = pool[(i // len(order) + 1) % len(pool)]
         raw = copy.deepcopy(tpl.raw)
         raw.pop("type", None)
-        for key in DROPPED:
-            raw.pop(key, None)
-        for stage in raw.get("stages") or []:
-            stage.pop("documents", None)
         year = tpl.meta["date"].year
         seq[year] += 1
         raw["index_no"] = f"{org}/{year}-{seq[year]:05d}"
@@ -67,12 +79,9 @@ def generate(n: int, dest: Path, content_root: Path | None = None) -> dict:
         if tpl.meta.get("doc_no"):
             m = schema.DOC_NO_RE.match(tpl.meta["doc_no"])
             raw["doc_no"] = f"{m['org']}〔{m['year']}〕{1000 + i}号" if m else f"样本〔{year}〕{i + 1}号"
-        if doc_type == "interpretation":
-            if not policies:
-                continue
-            raw["interprets"] = policies[i % len(policies)]
-        if doc_type == "policy":
-            policies.append(raw["index_no"])
+        if not _repoint(raw, doc_type, made, i):
+            continue
+        made[doc_type].append(raw["index_no"])
         # realistic lengths: the template's body, sometimes followed by another's
         body = tpl.body if i % 3 else tpl.body + "\n\n" + other.body
         name = f"synth-{i + 1:05d}"

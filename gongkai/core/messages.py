@@ -104,6 +104,9 @@ MESSAGES: dict[str, str] = {
     "annual_data_year": "文件名是 {name}，但 year 写的是 {value}；文件名应为 年份.yaml，并与 year 一致",
     "annual_data_yaml": "年度报告数据文件格式错误：{detail}；请检查缩进、冒号后的空格",
     "annual_final_incomplete": "已写 final: true，但还有 {count} 项没有填写：{missing}；请全部填写后再定稿，或先删去 final: true（草稿不会发布）",
+    # the site's identity (网站信息, issue 16): data/site.yaml; see gongkai/core/identity.py
+    "identity_missing": "网站信息中的{title}还没有填写；《政府网站发展指引》要求网站公布此项，请向主办单位核实后填写，例如 {example}（不知道时不要编造）",
+    "identity_no_written_channel": "依申请公开没有书面申请渠道；请至少填写 {fields} 之一（条例第二十九条：信件、数据电文）",
     # link check over the built site (issue 3): gongkai/linkcheck.py, scripts/linkcheck.py
     "broken_link": "链接 {target} 指向的 /{resolved} 不存在；请改正链接，或补上该页面或附件（附件应放在 content/ 中并写进 attachments）",
     "broken_fragment": "页内链接 {target} 在本页找不到 id=\"{fragment}\" 的位置；请改正链接或给目标元素加上这个 id",
@@ -123,9 +126,20 @@ def message(code: str, params: dict) -> str:
         return template
 
 
+def form_message(code: str, params: dict) -> str:
+    """A format's message as a form shows it before anything is saved (make edit):
+    the catalogue's text without its leading “{value}”."""
+    template = MESSAGES[code]
+    if template.startswith("“{value}”"):
+        template = template[len("“{value}”"):]
+    return template.format(**params)
+
+
 def type_of_path(path: str) -> str | None:
     """The content type a problem's file belongs to, by its nearest folder that
     names one (content/<type>/…), so a field is titled as its own type titles it."""
+    if PurePath(path).as_posix().endswith("data/site.yaml"):
+        return "site_identity"
     for folder in reversed(PurePath(path).parts[:-1]):
         if folder in TYPES:
             return folder

@@ -54,6 +54,15 @@ def topics() -> frozenset:
     return frozenset(names)
 
 
+def topic_list() -> list:
+    """Every 主题分类 name in topics.yaml order: each 一级类, then its 一级类/二级类."""
+    out = []
+    for top in _load_yaml(SCHEMA_DIR / "topics.yaml")["topics"]:
+        out.append(top["name"])
+        out.extend(f"{top['name']}/{child}" for child in top.get("children", []))
+    return out
+
+
 def normalize_topic(value: str) -> str:
     return value.replace("\\", "/").strip()
 

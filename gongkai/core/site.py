@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,8 @@ from gongkai.core import schema
 HOME_URL = ""
 XXGK_URL = "xxgk/"                 # 政务公开: the five disclosures, types and archives
 LIBRARY_URL = "policies/"          # 政策文件库
+FAVICON = "theme/images/favicon.ico"  # copied to /favicon.ico (pages link theme/images/favicon.png)
+SITEMAP_URL = "sitemap/"           # 网站地图 (the footer link); sitemap.xml is for machines
 ARCHIVE_KINDS = {"year": "按年份", "issuer": "按发布机构", "topic": "按主题分类"}
 LIBRARY_FACETS = {"issuer": "发布机构", "year": "年份", "topic": "主题分类", "validity": "有效性"}
 LIBRARY_TYPES = ("policy",)        # what the policy library holds
@@ -279,3 +282,50 @@ def relations(doc_type: str, refs: dict, back: dict) -> list:
         group.top = heading in top
         out.append(group)
     return out
+
+
+# --- feeds -----------------------------------------------------------------------
+
+def feed_id(path: str) -> str:
+    """A feed's or entry's permanent id from its address on the site (not the domain)."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'gongkai:' + path.split('://', 1)[-1].split('/', 1)[-1])}"
+
+
+def tidy_feed(feed, sitename: str, owner: str, issuers: dict | None = None) -> None:
+    """Pelican's Atom feed made for this site, in place: "网站名称：政策文件" instead of
+    "网站名称 - policy", a unique id per feed, xml:lang, an author (the issuer) per entry."""
+    title = str(feed.feed.get("title") or sitename)
+    part = title[len(sitename):].lstrip(" -") if title.startswith(sitename) else title
+    part = type_titles().get(part, part) or "全部信息"
+    feed.feed["title"] = f"{sitename}：{part}"
+    feed.feed["id"] = feed_id(str(feed.feed.get("feed_url") or part))
+    feed.feed["language"] = "zh-CN"
+    issuers = issuers or {}
+    for item in feed.items:
+        link = str(item.get("link") or "")
+        item["unique_id"] = feed_id(link)
+        path = link.split("://", 1)[-1].split("/", 1)[-1] if "://" in link else link.lstrip("/")
+        item["author_name"] = issuers.get(path) or str(item.get("author_name") or "") or owner
+
+
+# --- sitemap.xml -----------------------------------------------------------------
+
+NOT_PAGES = ("theme", "pagefind", "files")     # folders of the output that hold no public page
+NOINDEX = b'name="robots" content="noindex'
+
+
+def public_pages(output: Path) -> list:
+    """The address of every public page in a built site, sorted: each .html file but
+    the web server's 404.html and any page marked noindex (a staff draft)."""
+    output = Path(output)
+    urls = []
+    for path in output.rglob("*.html"):
+        rel = path.relative_to(output)
+        if rel.parts[0] in NOT_PAGES or rel.as_posix() == "404.html":
+            continue
+        with open(path, "rb") as fh:
+            if NOINDEX in fh.read(4096):
+                continue
+        url = rel.as_posix()
+        urls.append(url[:-len("index.html")] if url.endswith("index.html") else url)
+    return sorted(urls, key=lambda u: (u.count("/"), u))

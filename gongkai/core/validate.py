@@ -15,6 +15,7 @@ from gongkai.core import (
     annual_report,
     boundary,
     budget,
+    identity,
     privacy,
     project,
     schema,
@@ -158,6 +159,7 @@ CORPUS_CHECKS = [
     solicitation.corpus_checks,      # periods, feedback, decision links (#5)
     project.check_projects,          # stage order and documents (#7)
     annual_report.check_data_files,  # data/annual-report/<year>.yaml (#7)
+    identity.check_identity,         # data/site.yaml: the site identity is filled (#16)
     privacy.check_privacy_files,     # the same numbers in attachments (#6)
 ]
 

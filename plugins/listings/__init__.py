@@ -6,17 +6,19 @@ module only wires them to Pelican's writer."""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from pelican import signals
 
+from gongkai.build.signals import pages_written
 from gongkai.core import schema, site
 from gongkai.core.present import iso, zh_date
 from gongkai.core.settings import complete
 
-NEEDS = {"solicitations_url": "all_generators_finalized",
+NEEDS = {"solicitations_url": "all_generators_finalized", "solicitations_feed_url": "article_writer_finalized",
          # the home page and listings, written last
          "open_solicitations": "article_writer_finalized", "solicitation": "article_writer_finalized"}
 PROVIDES = {fact: "all_generators_finalized" for fact in (
@@ -51,22 +53,26 @@ def prepare(generators):
     gk.disclosures = site.disclosures()
     gk.types = site.type_titles()
     gk.validity = schema.enum_titles("validity")
+    _ISSUERS.clear()
+    _ISSUERS.update({a.url: a.doc.meta.get("issuer") or "" for a in articles})
+
+
+# Each document's issuer by address: the author of its entry in every feed.
+_ISSUERS: dict = {}
 
 
 class _Site:
-    """Writes the listing pages and remembers every address for sitemap.xml."""
+    """Writes the listing pages."""
 
     def __init__(self, generator, writer):
         self.gen, self.writer = generator, writer
         self.settings = generator.settings
         self.ctx = generator.context
         self.relative = self.settings.get("RELATIVE_URLS", False)
-        self.urls = []                      # [(url, lastmod date or None)]
 
     def write(self, url, template, **values):
         self.writer.write_file(site.save_as(url), self.gen.get_template(template), self.ctx,
                                relative_urls=self.relative, url=url, **values)
-        self.urls.append((url, None))
 
     def listing(self, base, title, items, trail, template="listing", feed=None, intro=None, **values):
         """A paginated newest-first list of documents at base, base/page/2/, ..."""
@@ -128,6 +134,16 @@ def write_site(generator, writer):
                         template="library", gk_facets=facets, gk_filter=(facet, g.slug))
     _write_library_index(generator.output_path, policies)
 
+    # 网站地图: the parts of the site for people (sitemap.xml lists every page for machines).
+    for g in disclosures:
+        g.types = site.group_by(g.items, lambda d: d.type, site.type_url, order=site.type_titles())
+    feeds = ([("全部信息", settings["FEED_ALL_ATOM"])] if feeds_on else []) \
+        + [(g.title, g.feed) for g in disclosures + types if g.feed] \
+        + [("意见征集", generator.context["gk"].solicitations_feed_url)]
+    out.write(site.SITEMAP_URL, "sitemap", gk_title="网站地图", gk_trail=home, gk_disclosure_groups=disclosures,
+              gk_archive_kinds=[(f"{label}浏览", site.archive_url(kind)) for kind, label in site.ARCHIVE_KINDS.items()],
+              gk_feeds=feeds)
+
     # 政务公开 overview and the home page.
     out.write(site.XXGK_URL, "xxgk", gk_title="政务公开", gk_trail=home, gk_disclosure_groups=disclosures,
               gk_type_groups=types, gk_archives=archives)
@@ -135,15 +151,31 @@ def write_site(generator, writer):
     latest = [(g, g.items[:5]) for g in disclosures]
     writer.write_file("index.html", generator.get_template("index"), generator.context,
                       relative_urls=out.relative, url="", gk_latest=latest)
-    out.urls.append((site.HOME_URL, None))
 
+    # sitemap.xml is written from the finished output (write_sitemap); here only the dates.
+    _LASTMOD.clear()
     for a in articles:
         m = a.doc.meta
-        out.urls.append((a.url, m.get("modified") or m.get("date")))
+        _LASTMOD[a.url] = m.get("modified") or m.get("date")
     for p in generator.context["gk"].pages:
         doc = p.metadata.get("doc")
-        out.urls.append((p.url, doc.meta.get("modified") if doc is not None else None))
-    _write_sitemap(generator.output_path, settings, out.urls)
+        _LASTMOD[p.url] = doc.meta.get("modified") if doc is not None else None
+
+
+# A document's or page's address -> its date for sitemap.xml's <lastmod>.
+_LASTMOD: dict = {}
+
+
+def write_sitemap(pelican):
+    """sitemap.xml and robots.txt from every public page that was written (issue 16):
+    listings, documents and the pages other plugins write (意见征集, projects, annual reports)."""
+    output = Path(pelican.output_path)
+    urls = [(url, _LASTMOD.get(url)) for url in site.public_pages(output)]
+    _write_sitemap(output, complete(pelican.settings), urls)
+    # Browsers and crawlers ask for /favicon.ico whatever the pages link: the theme's copy.
+    icon = output / site.FAVICON
+    if icon.is_file():
+        shutil.copyfile(icon, output / "favicon.ico")
 
 
 def _write_library_index(output_path, policies):
@@ -184,7 +216,18 @@ def _write_sitemap(output_path, settings, urls):
     (out / "robots.txt").write_text("\n".join(robots) + "\n", encoding="utf-8")
 
 
+def tidy_feed(context, feed):
+    """Every Atom feed Pelican writes (all, per type, per disclosure): a Chinese title,
+    its own id, xml:lang and an author per entry (issue 16)."""
+    site.tidy_feed(feed, context.get("SITENAME", ""), context.get("SITE_OWNER", ""), _ISSUERS)
+
+
 def register():
+    # pages_written (plugins/reuse_pages, at finalized): every page is in the output.
+    pages_written.connect(write_sitemap)
+    # feed_generated: the feed is built and not yet written.
+    signals.feed_generated.connect(tidy_feed)
+
     # all_generators_finalized: every article and page is read and linked (plugins/links),
     # nothing is written yet — so document pages and the header can use the values.
     signals.all_generators_finalized.connect(prepare)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from gongkai.build.signals import build_failed
+from gongkai.build.signals import build_failed, pages_written
 from gongkai.build.speed import pages
 
 NEEDS = {}
@@ -18,7 +18,7 @@ def get_writer(pelican):
 
 
 def finish(pelican):
-    pages.finish()
+    pages.finish(then=lambda: pages_written.send(pelican))
 
 
 def abandon(*_args, **_kwargs):

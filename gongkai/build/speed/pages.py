@@ -290,11 +290,16 @@ class _Link:
         return False
 
 
-def finish() -> None:
-    """Every page is written (finalized): join what was written beside, keep the record, report."""
+def finish(then=None) -> None:
+    """Every page is written (finalized): join what was written beside, run then()
+    (files made from the finished output), keep the record, report."""
+    if not _writers and then is not None:
+        then()
     if _writers:
         writer = _writers.pop()
         writer.join()
+        if then is not None:
+            then()
         if writer.enabled:
             writer.save()
         writer.report()

@@ -178,6 +178,7 @@ def test_a_staff_draft_shows_pending_and_says_it_is_not_published(small_tree):
     staff = soup.select_one("#gk-report-staff-h").find_parent("section")
     values = [td.get_text(strip=True) for td in staff.select("td.gk-table__cell--numeric")]
     assert values and set(values) == {"待填写"}
+    assert "annual-report/2015/" not in (out / "sitemap.xml").read_text(encoding="utf-8")   # a draft: noindex
     # never in what make publish builds, whatever DRAFTS says
     published = draft_build(small_tree, small_tree / "pub", settings="publishconf.py")
     assert not (published / "annual-report/2015").exists()
@@ -198,6 +199,7 @@ def test_a_final_report_is_public_linked_and_has_a_breadcrumb(small_tree):
     assert xxgk.find("a", string="政府信息公开工作年度报告")["href"].endswith("annual-report/")
     guide = soup_of(out / "guide/index.html")
     assert guide.main.find("a", string="政府信息公开工作年度报告")["href"] == "../annual-report/"
+    assert "annual-report/2015/</loc>" in (out / "sitemap.xml").read_text(encoding="utf-8")
 
 
 def test_final_with_blanks_is_an_error(small_tree):

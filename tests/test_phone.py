@@ -94,7 +94,7 @@ def test_no_page_is_more_than_two_and_a_half_times_taller_on_a_phone(measured):
     ratios = {url: measured["phone"][url]["height"] / measured["wide"][url]["height"] for url in measured["wide"]}
     too_tall = {url: round(r, 2) for url, r in ratios.items() if r > MAX_PHONE_RATIO}
     assert not too_tall, too_tall
-    assert len(ratios) > 200
+    assert len(ratios) > 120   # every page of the site (annual reports only once final: none in content/)
 
 
 @pytest.mark.parametrize("key", ["phone", "small_xl", "phone_xl"])

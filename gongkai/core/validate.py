@@ -18,6 +18,7 @@ from gongkai.core import (
     privacy,
     project,
     schema,
+    searchterms,
     solicitation,
     timeliness,
 )
@@ -159,6 +160,7 @@ CORPUS_CHECKS = [
     project.check_projects,          # stage order and documents (#7)
     annual_report.check_data_files,  # data/annual-report/<year>.yaml (#7)
     privacy.check_privacy_files,     # the same numbers in attachments (#6)
+    searchterms.check_synonyms,      # content/search-synonyms.yaml (#17)
 ]
 
 

@@ -43,13 +43,16 @@ JS_RUN = """async ([q, sort, filters]) => {
   const core = await import('/theme/js/gk-search-core.js');
   const bundles = document.getElementById('gk-search').dataset.bundles.split(/\\s+/).filter(Boolean)
     .map((b) => new URL(b, document.baseURI).href);
-  const pf = await import(bundles[0] + 'pagefind.js');
+  const terms = document.getElementById('gk-search').dataset.terms;
+  const [pf] = await Promise.all([import(bundles[0] + 'pagefind.js'), terms ? core.loadTerms(terms) : null]);
   await core.openPagefind(pf, bundles);
   const found = await core.runSearch(pf, q, { sort: sort || 'relevance', filters: filters || {} });
-  const first = found.results.length ? await found.results[0].data() : null;
+  const shown = [...found.results, ...(found.partial || [])];
+  const first = shown.length ? await shown[0].data() : null;
   const ms = performance.now() - t0;
-  const top = await Promise.all(found.results.slice(0, 5).map((r) => r.data()));
-  return { ms, total: found.total, urls: top.map((d) => d.url), first: first && first.url };
+  const top = await Promise.all(shown.slice(0, 5).map((r) => r.data()));
+  return { ms, total: found.total, partial: (found.partial || []).length, urls: top.map((d) => d.url),
+           first: first && first.url };
 }"""
 
 

@@ -19,6 +19,23 @@ const filterBox = document.getElementById("gk-search-filters");
 const filterGroups = document.getElementById("gk-search-filter-groups");
 
 let pagefindPromise = null;
+
+// Pagefind answers "no results" when a part of its index fails to load; a
+// search during which one failed is reported as failed, never as 没有找到.
+let failedLoads = 0;
+const pageFetch = window.fetch.bind(window);
+window.fetch = async (resource, ...rest) => {
+  const url = String(resource && resource.url ? resource.url : resource);
+  const ours = /\/pagefind[^/]*\//.test(url);
+  try {
+    const response = await pageFetch(resource, ...rest);
+    if (ours && !response.ok) failedLoads += 1;
+    return response;
+  } catch (err) {
+    if (ours) failedLoads += 1;
+    throw err;
+  }
+};
 let current = { results: [], shown: 0 };
 let searchId = 0;
 
@@ -210,8 +227,10 @@ async function runAndShow(id, checked, sort, filters) {
     return;
   }
   const options = { filters: toPagefind(filters), sort };
+  const failedBefore = failedLoads;
   const found = await runSearch(pagefind, checked.text, options);
   if (id !== searchId) return;
+  if (failedLoads > failedBefore) throw new Error("part of the search index did not load");
   const shown = [...found.results, ...found.partial];
   current = {
     results: shown, shown: 0, exact: found.exact, parts: found.parts,

@@ -29,7 +29,7 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from importlib import metadata
 from pathlib import Path, PurePosixPath
@@ -561,9 +561,12 @@ def parse(searcher, text: str, terms: searchterms.Terms | None = None, relaxed: 
             for alt in searchterms.parse(m["word"], terms)[0].alts if searchterms.parse(m["word"], terms) else []:
                 pieces = [alt]
                 if relaxed:
-                    pieces = [w for w, _s, _e in words(alt) if len(w) > 1] or [alt]
+                    pieces = [w for w, _s, _e in words(alt, "search") if len(w) > 1 and w != alt] or [alt]
                 for piece in pieces:
                     alternatives += [q for q in (_word_query(searcher, f, piece) for f in WORD_FIELDS) if q]
+                if len(alt) == 1 and searchterms.HAN.match(alt):
+                    # One character inside the words it is part of (坪 in 大坪), as the public search finds it.
+                    alternatives += [Q.Wildcard(f, f"*{alt}*") for f in ("title_s", "issuer_s", "body_s")]
             number = _number_query(m["word"])
             if number is not None:
                 alternatives.append(number)
@@ -590,7 +593,8 @@ class Hit:
     doc_no: str
     snippet: str
     score: float
-    partial: bool = False     # found by the relaxed query: holds only some of the words
+    partial: bool = False     # holds only some of the query's words
+    found: list = field(default_factory=list)   # for a partial hit: the words it holds
 
 
 class _Brackets(highlight.Formatter):
@@ -601,7 +605,7 @@ class _Brackets(highlight.Formatter):
         return f"【{highlight.get_text(text, token, replace)}】"
 
 
-def _ranked(searcher, q, limit: int):
+def _ranked(searcher, q, limit: int | None):
     """Results by score, ties in read_tree's order (the file order of a fresh
     index, kept after updates have appended re-read files at the end)."""
     results = searcher.search(q, limit=None, terms=True)
@@ -610,32 +614,84 @@ def _ranked(searcher, q, limit: int):
     return results
 
 
+# Hits whose text is checked against the query's words (each reads its stored text).
+CHECK_LIMIT = 1000
+
+
+def plain_chunks(text: str, terms: searchterms.Terms) -> list:
+    """The query's words and phrases (not field queries or numbers), as the
+    public search cuts them: what a hit's text must hold to be a full match."""
+    folded = searchterms.fold(text)
+    if _number_query(folded) is not None:
+        return []
+    pieces = [m["phrase"] or m["word"] for m in TOKEN_RE.finditer(folded) if not m["field"]]
+    pieces = [p for p in pieces if p and _number_query(p) is None]
+    return searchterms.parse(" ".join(pieces), terms) if pieces else []
+
+
+def _classify(searcher, results, chunks: list, seen: set) -> tuple:
+    """(full hits, partial hits as (hit, share, words)) of whoosh results, by
+    what their text holds (gongkai.core.searchterms.coverage)."""
+    full, partial = [], []
+    for n, hit in enumerate(results):
+        if hit.docnum in seen:
+            continue
+        seen.add(hit.docnum)
+        if not chunks or n >= CHECK_LIMIT:
+            full.append(hit)
+            continue
+        text = searchterms.match_text(hit.get("title"), hit.get("issuer"), hit.get("doc_no"), hit.get("body"))
+        whole, share, found = searchterms.coverage(chunks, text)
+        if whole:
+            full.append(hit)
+        elif share >= searchterms.PARTIAL_SHARE:
+            partial.append((hit, share, found))
+    return full, partial
+
+
 def search(text: str, docs=None, ix=None, limit: int = 20, content_root: Path | None = None) -> tuple:
-    """Run a staff query over the repository; returns (hits, total). When
-    nothing holds every word, the words' parts are asked for instead and the
-    hits are marked partial (Hit.partial), as the public search does."""
+    """Run a staff query over the repository; returns (hits, total): the
+    full matches first (total of them), then partial ones (Hit.partial).
+    As in the public search, a hit is full only when its text holds every
+    word of the query whole (or a synonym of it); when there are fewer full
+    hits than the limit, the words' parts are asked for too (a typo: 水土保待)
+    and hits holding at least half of the typed characters are partial."""
     if ix is None:
         ix = build_index(docs if docs is not None else read_tree())
     with _LiveSearcher(ix.reader(), weighting=scoring.BM25F(), fromindex=ix) as searcher:
         terms = query_terms(searcher, content_root or ROOT / "content")
+        chunks = plain_chunks(text, terms)
         q = parse(searcher, text, terms)
-        results = _ranked(searcher, q, limit)
-        partial = False
-        if not len(results):
+        results = _ranked(searcher, q, None)
+        seen: set = set()
+        full, partial = _classify(searcher, results, chunks, seen)
+        sources = [results]
+        if len(full) < limit and (chunks or not full):
             relaxed = parse(searcher, text, terms, relaxed=True)
             if relaxed != q:
-                results, partial = _ranked(searcher, relaxed, limit), True
-        results.fragmenter = highlight.ContextFragmenter(maxchars=120, surround=30)
-        results.formatter = _Brackets()
+                more = _ranked(searcher, relaxed, None)
+                sources.append(more)
+                full2, partial2 = _classify(searcher, more, chunks, seen)
+                if chunks:
+                    full += full2          # holds every word, though not as the index cut them
+                    partial += partial2
+                else:
+                    partial += [(h, 0.0, []) for h in full2]
+        partial.sort(key=lambda p: -p[1])
+        for one in sources:
+            one.fragmenter = highlight.ContextFragmenter(maxchars=120, surround=30)
+            one.formatter = _Brackets()
+        chosen = [(h, None) for h in full[:limit]] + [(h, (s, w)) for h, s, w in partial[:max(0, limit - len(full))]]
         hits = []
-        for r in results:
+        for r, part in chosen:
             snippet = (r.highlights("body", top=2) or r.highlights("body_s", text=r["body"], top=2)
                        or r.highlights("title") or r["body"][:80])
             day = r.get("date", "")
-            hits.append(Hit(r["path"], r["title"], zh_date(date.fromisoformat(day)) if day else "", schema.enum_titles("type").get(r["type"], "页面"),
-                            r.get("issuer", ""), r.get("doc_no", ""), re.sub(r"\s+", " ", snippet).strip(),
-                            r.score, partial))
-        return hits, len(results)
+            hits.append(Hit(r["path"], r["title"], zh_date(date.fromisoformat(day)) if day else "",
+                            schema.enum_titles("type").get(r["type"], "页面"), r.get("issuer", ""),
+                            r.get("doc_no", ""), re.sub(r"\s+", " ", snippet).strip(), r.score,
+                            part is not None, part[1] if part else []))
+        return hits, len(full)
 
 
 def search_tree(text: str, content_root: Path | None = None, cache_dir: Path | None = None,
@@ -659,10 +715,17 @@ def format_hits(hits, total: int) -> str:
     lines = []
     for h in hits:
         facts = " · ".join(x for x in (h.date, h.type, h.issuer, h.doc_no) if x)
-        lines += [h.path, f"  {h.title}", f"  {facts}", f"  {h.snippet}", ""]
-    shown = f"，显示前 {len(hits)} 个" if total > len(hits) else ""
-    if hits[0].partial:
-        lines.append(f"没有完全符合的文件；以上 {total} 个文件只含其中的部分词语{shown}（可能有错别字）。")
-    else:
-        lines.append(f"共找到 {total} 个文件{shown}。")
+        lines += [h.path, f"  {h.title}", f"  {facts}"]
+        if h.partial:
+            held = "、".join(f"“{w}”" for w in h.found)
+            lines.append(f"  部分匹配：只含{held}" if held else "  部分匹配：只含其中的部分词语")
+        lines += [f"  {h.snippet}", ""]
+    full = sum(not h.partial for h in hits)
+    partial = len(hits) - full
+    if not full:
+        lines.append(f"没有完全符合的文件；以上 {partial} 个文件只含其中的部分词语（可能有错别字）。")
+        return "\n".join(lines)
+    shown = f"，显示前 {full} 个" if total > full else ""
+    rest = f"；另有 {partial} 个文件只含部分词语，列在后面" if partial else ""
+    lines.append(f"共找到 {total} 个文件{shown}{rest}。")
     return "\n".join(lines)

@@ -193,3 +193,52 @@ def browser_table(chars, terms: Terms) -> dict:
     """The JSON the search page folds queries with (gk-search-core.js loadTerms)."""
     trad, simp = t2s_table(chars)
     return {"t2s": [trad, simp], "synonyms": terms.synonyms, "pinyin": terms.pinyin}
+
+
+# --- what a result really holds (the same rule as gk-search-core.js coverage) ----------
+
+PARTIAL_SHARE = 0.5     # a partial match holds at least half of the typed characters
+_RUN_OK = re.compile(r"[\u3400-\u9fff]|[a-z]{3,}|\d{4,}")
+
+
+def match_text(*values) -> str:
+    """The text a result is matched against: folded, white space removed."""
+    return re.sub(r"\s+", "", fold(" ".join(str(v or "") for v in values)))
+
+
+def held_runs(term: str, text: str) -> list:
+    """The runs of two characters or more of `term` that `text` holds, longest
+    first from the left (水土保待 in a text with 水土保持 -> [水土保]); runs of
+    digits or punctuation alone (the 20 of 2018) do not count."""
+    chars = re.sub(r"\s+", "", term)
+    runs, i = [], 0
+    while i < len(chars):
+        j = len(chars)
+        while j - i >= 2 and chars[i:j] not in text:
+            j -= 1
+        if j - i >= 2 and _RUN_OK.search(chars[i:j]):
+            runs.append(chars[i:j])
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def coverage(chunks: list, text: str) -> tuple:
+    """(full, share, found words): every chunk whole (or one of its
+    alternatives), else the share of the typed characters held in runs."""
+    weight = held = 0.0
+    full, found = True, []
+    for chunk in chunks:
+        typed = re.sub(r"\s+", "", chunk.alts[0])
+        whole = next((a for a in chunk.alts if re.sub(r"\s+", "", a) in text), None)
+        weight += len(typed)
+        if whole is not None:
+            held += len(typed)
+            found.append(whole)
+            continue
+        full = False
+        runs = held_runs(typed, text) if len(typed) > 1 else []
+        held += len(typed) * min(sum(map(len, runs)) / len(typed), 0.99) if typed else 0
+        found += runs
+    return full, (held / weight if weight else 0.0), list(dict.fromkeys(found))

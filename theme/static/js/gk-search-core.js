@@ -367,11 +367,12 @@ export function coverage(parts, data) {
 export const PARTIAL_SHARE = 0.5;
 /** Results that only the plain search found (it also returns pages holding
  *  some characters of the query) are checked against their text, at most this
- *  many (each is one fragment to load). */
-export const VERIFY_LIMIT = 24;
-/** The phrase matches checked against their text too: those shown first (their
- *  text is loaded to show them anyway). */
-export const VERIFY_FIRST = 10;
+ *  many (each is one fragment to load), when the phrase matches are fewer
+ *  than VERIFY_FIRST. */
+export const VERIFY_LIMIT = 10;
+/** The phrase matches checked against their text too: the first five (the
+ *  ones a reader sees first; their text is loaded to show them anyway). */
+export const VERIFY_FIRST = 5;
 
 function memo(result) {
   if (!result.gkData) {
@@ -416,7 +417,7 @@ export async function runSearch(pagefind, text, { filters = {}, sort = "relevanc
     const hit = await pagefind.search(key, { filters });
     // Pagefind also returns pages holding a word that begins the key (…n123 for
     // …n1234567): only a page whose own number gives the key counts.
-    const results = hit ? hit.results.slice(0, VERIFY_LIMIT).map(memo) : [];
+    const results = hit ? hit.results.slice(0, 3).map(memo) : [];
     const datas = await Promise.all(results.map((r) => r.data()));
     const exact = results.filter((r, n) => keysOf(datas[n].meta || {}).includes(key));
     if (exact.length) {
@@ -430,14 +431,15 @@ export async function runSearch(pagefind, text, { filters = {}, sort = "relevanc
   const jobs = [];
   parts.forEach((part, i) => {
     for (const alt of part.alts) {
-      jobs.push({ i, phrase: false, promise: searchOne(pagefind, alt, filters, sort) });
+      // A number no document has: only where the text holds it whole (a body citing it).
+      if (!numberShaped) jobs.push({ i, phrase: false, promise: searchOne(pagefind, alt, filters, sort) });
       jobs.push({ i, phrase: true, promise: searchOne(pagefind, `"${alt.replace(/"/g, "")}"`, filters, sort) });
     }
   });
   let done = await Promise.all(jobs.map((j) => j.promise));
   // Nothing has a part as phrase (a typo: 水土保待): its words of two
   // characters or more are searched alone, so pages holding most of it are found.
-  if (done.every((found, n) => !jobs[n].phrase || !found.results.length)) {
+  if (!numberShaped && done.every((found, n) => !jobs[n].phrase || !found.results.length)) {
     const more = [];
     parts.forEach((part, i) => {
       for (const word of segments(part.alts[0])) {
@@ -454,7 +456,7 @@ export async function runSearch(pagefind, text, { filters = {}, sort = "relevanc
     const job = jobs[n];
     if (job.phrase) {
       for (const r of found.results) sure[job.i].add(r.id);
-      return;
+      if (!numberShaped) return;
     }
     if (!counts) counts = found.filters;
     found.results.forEach((r, rank) => {
@@ -470,7 +472,11 @@ export async function runSearch(pagefind, text, { filters = {}, sort = "relevanc
   else ordered.sort((a, b) => b.parts.size - a.parts.size || b.score - a.score);
   const phrase = ordered.filter((e) => sure.every((ids) => ids.has(e.r.id)));
   const plainOnly = ordered.filter((e) => !sure.every((ids) => ids.has(e.r.id)));
-  const checked = [...phrase.slice(0, VERIFY_FIRST), ...plainOnly.slice(0, VERIFY_LIMIT)];
+  // Plain-only results are checked when the phrase matches do not fill the
+  // first page (each check is a fragment to load): then they are the partial
+  // matches, or full ones the phrase missed (the index cut the words otherwise).
+  const checkPlain = phrase.length < VERIFY_FIRST ? plainOnly.slice(0, VERIFY_LIMIT) : [];
+  const checked = [...phrase.slice(0, VERIFY_FIRST), ...checkPlain];
   const datas = await Promise.all(checked.map((e) => e.r.data()));
   const full = new Set(phrase.slice(VERIFY_FIRST));
   const partial = [];

@@ -615,7 +615,7 @@ def _ranked(searcher, q, limit: int | None):
 
 
 # Hits whose text is checked against the query's words (each reads its stored text).
-CHECK_LIMIT = 1000
+CHECK_LIMIT = 200
 
 
 def plain_chunks(text: str, terms: searchterms.Terms) -> list:

@@ -202,8 +202,9 @@ _RUN_OK = re.compile(r"[\u3400-\u9fff]|[a-z]{3,}|\d{4,}")
 
 
 def match_text(*values) -> str:
-    """The text a result is matched against: folded, white space removed."""
-    return re.sub(r"\s+", "", fold(" ".join(str(v or "") for v in values)))
+    """The text a result is matched against: NFKC, lower case, white space
+    removed (published text is Simplified: OpenCC is for what people type)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", " ".join(str(v or "") for v in values)).lower())
 
 
 def held_runs(term: str, text: str) -> list:

@@ -726,6 +726,6 @@ def format_hits(hits, total: int) -> str:
         lines.append(f"没有完全符合的文件；以上 {partial} 个文件只含其中的部分词语（可能有错别字）。")
         return "\n".join(lines)
     shown = f"，显示前 {full} 个" if total > full else ""
-    rest = f"；另有 {partial} 个文件只含部分词语，列在后面" if partial else ""
+    rest = f"；只含部分词语、列在后面的另有 {partial} 个文件" if partial else ""
     lines.append(f"共找到 {total} 个文件{shown}{rest}。")
     return "\n".join(lines)

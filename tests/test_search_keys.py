@@ -23,6 +23,12 @@ DOC_NO_CASES = [
     ("延政发〔2018〕010号", "延政发〔2018〕10号"),
     ("国办发明电〔2018〕15号", "国办发明电〔2018〕15号"),
     ("闽岚综实管综2014年99号", "闽岚综实管综〔2014〕99号"),
+    # loose forms people type (issue 17): a space for 年, no 号, a number too long for a float
+    ("国办发2018 115号", "国办发〔2018〕115号"),
+    ("国办发〔2018〕115", "国办发〔2018〕115号"),
+    ("岚综管办2015 145号", "岚综管办〔2015〕145号"),
+    ("国办发〔2018〕1234567890123456789012号", "国办发〔2018〕1234567890123456789012号"),
+    ("国办发〔2018〕0000000000000000000000012号", "国办发〔2018〕12号"),
     ("营商环境", None),
     ("2018年10号", None),
     ("延政发10号", None),
@@ -33,6 +39,8 @@ INDEX_NO_CASES = [
     ("11230129MB1848123X/2018-00010", "gkix11230129mb1848123x201800010"),
     ("11230129mb1848123x/2018-00010", "gkix11230129mb1848123x201800010"),
     ("000014349/2019-00007", "gkix000014349201900007"),
+    ("2018-00216", "gkit201800216"),
+    ("2018-216", "gkit201800216"),
     ("营商环境", ""),
     ("2018", ""),
     ("abc-def/ghi", ""),
@@ -47,7 +55,7 @@ def test_python_doc_no(typed, canonical):
 def test_python_rule_agrees_with_schema_normaliser():
     for typed, canonical in DOC_NO_CASES:
         if canonical and schema.DOC_NO_RE.match(typed.strip().replace(" ", "")):
-            assert schema.normalize_doc_no(typed) == query_doc_no(typed) or "第" in typed or "010" in typed
+            assert schema.normalize_doc_no(typed) == query_doc_no(typed) or "第" in typed or "〕0" in typed
 
 
 def test_every_variant_has_the_same_key():
@@ -60,7 +68,7 @@ def test_every_variant_has_the_same_key():
 @pytest.mark.parametrize("typed,key", INDEX_NO_CASES)
 def test_python_index_no(typed, key):
     assert (query_index_no(typed) or "") == key
-    if key:
+    if key.startswith("gkix"):
         assert index_no_key(typed) == key
 
 

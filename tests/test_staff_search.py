@@ -223,3 +223,39 @@ def test_a_locked_index_is_reported_in_chinese(tree, monkeypatch):
             staffsearch.open_index(content, cache)
     finally:
         writer.cancel()
+
+
+# --- issue 17: the public search's normaliser, synonyms, loose numbers, typos ------------
+
+@pytest.mark.parametrize("query,first", [
+    ("国办发2018 115号", "content/policy/sc-2018-guobanfa115-normative-doc-legality-review.md"),
+    ("国办发〔2018〕115", "content/policy/sc-2018-guobanfa115-normative-doc-legality-review.md"),
+    ("2018-00216", "content/policy/sc-2018-guobanfa115-normative-doc-legality-review.md"),
+    ("index_no:2018-00216", "content/policy/sc-2018-guobanfa115-normative-doc-legality-review.md"),
+    ("岚综管办2015 145号",
+     "content/interpretation/pingtan-2015-public-gathering-dwellings-rules-supplementary-explanation.md"),
+    ("執行力", SEED),
+    ("Yanshou", SEED),
+    ("公租房", "content/policy/pingtan-2015-affordable-housing-joint-eligibility-review.md"),
+    ("噪音", "content/solicitation/pingtan-2013-sound-environment-zoning-draft-consultation.md"),
+])
+def test_everyday_queries_find_the_document_first(query, first):
+    hits, _total = staffsearch.search(query)
+    assert hits and hits[0].path == first and not hits[0].partial
+
+
+def test_a_typo_finds_partial_matches_and_says_so():
+    result = run_script("search.py", "水土保待")
+    assert result.returncode == 0
+    assert paths(result)[0] == "content/policy/pingtan-2015-soil-water-conservation-five-measures.md"
+    assert result.stdout.splitlines()[-1] == "没有完全符合的文件；以上 1 个文件只含其中的部分词语（可能有错别字）。"
+
+
+def test_issuer_takes_part_of_a_name(tmp_path):
+    tree = tmp_path / "content"
+    shutil.copytree(ROOT / "content", tree)
+    seed = tree / SEED.removeprefix("content/")
+    seed.write_text(seed.read_text(encoding="utf-8").replace('issuer: "延寿县人民政府"', 'issuer: "延寿县人民政府办公室"'),
+                    encoding="utf-8")
+    hits, _total = staffsearch.search_tree("issuer:延寿县人民政府", tree, tmp_path / "cache")
+    assert [h.path.rsplit("/content/", 1)[-1] for h in hits] == [SEED.removeprefix("content/")]

@@ -29,7 +29,7 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from importlib import metadata
 from pathlib import Path, PurePosixPath
@@ -43,11 +43,11 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from gongkai.core import schema
+from gongkai.core import schema, searchterms
 from gongkai.core.boundary import documents_in
 from gongkai.core.corpus import read_files, read_tree
 from gongkai.core.present import zh_date
-from gongkai.core.searchkeys import index_no_key, query_doc_no, query_index_no
+from gongkai.core.searchkeys import index_no_key, index_tail_key, query_doc_no, query_index_no
 from gongkai.core.settings import ROOT
 from gongkai.core.words import DICT_PATH, PUNCT, words
 
@@ -103,6 +103,8 @@ def make_schema() -> fields.Schema:
         doc_no=fields.ID(stored=True),
         index_no=fields.ID(stored=True),
         index_key=fields.ID,
+        index_tail=fields.ID,                  # …/2018-00216 -> gkit201800216: the tail people copy
+        issuer_name=fields.ID,                 # the whole name, for issuer: with part of a name
         type=fields.ID(stored=True),
         disclosure=fields.ID(stored=True),
         topic=fields.KEYWORD(stored=True, commas=True),
@@ -140,6 +142,8 @@ def document_fields(doc) -> dict:
         "doc_no": str(meta.get("doc_no") or ""),
         "index_no": str(meta.get("index_no") or ""),
         "index_key": index_no_key(str(meta.get("index_no") or "")),
+        "index_tail": index_tail_key(str(meta.get("index_no") or "")),
+        "issuer_name": searchterms.fold(str(meta.get("issuer") or "")),
         "type": doc.type,
         "disclosure": str(meta.get("disclosure") or ""),
         "topic": topics,
@@ -172,7 +176,8 @@ def build_index(docs):
 VERSION_FILE = "gongkai-version.txt"   # inside the index folder; whoosh ignores it
 LOCK_WAIT = 120                        # seconds to wait for another search's update
 # what the indexed values depend on
-_SOURCES = (Path(__file__), ROOT / "gongkai/core/words.py", ROOT / "gongkai/core/searchkeys.py", ROOT / "gongkai/core/model.py")
+_SOURCES = (Path(__file__), ROOT / "gongkai/core/words.py", ROOT / "gongkai/core/searchkeys.py",
+            ROOT / "gongkai/core/searchterms.py", ROOT / "gongkai/core/model.py")
 
 
 class IndexUnavailable(RuntimeError):
@@ -479,10 +484,53 @@ def _years(value: str):
     raise QueryError(f"年份（year）写作 year:2018 或 year:2015-2018，收到“{value}”")
 
 
-def parse(searcher, text: str):
-    """Staff query text -> whoosh query; raises QueryError with a Chinese message."""
+def _number_query(text: str):
+    """A 发文字号 or 索引号 (whole or its tail) however loosely typed, or None."""
+    dn, ix = query_doc_no(text), query_index_no(text)
+    alternatives = []
+    if dn:
+        alternatives.append(Q.Term("doc_no", dn))
+    if ix:
+        alternatives.append(Q.Term("index_tail" if ix.startswith("gkit") else "index_key", ix))
+    return Q.Or(alternatives) if alternatives else None
+
+
+def _issuer_query(searcher, value: str):
+    """issuer: with a whole name or part of one (延寿县人民政府 finds 延寿县人民政府办公室 too)."""
+    names = [n for n in searcher.lexicon("issuer_name") if value in n.decode("utf-8") if isinstance(n, bytes)] \
+        if "issuer_name" in searcher.schema else []
+    names = [n.decode("utf-8") for n in names]
+    if names:
+        return Q.Or([Q.Term("issuer_name", n) for n in names])
+    return _word_query(searcher, "issuer", value)
+
+
+def query_terms(searcher, content_root: Path | None = None) -> searchterms.Terms:
+    """The synonym table of the content tree and pinyin names of the issuers in the index."""
+    synonyms = {}
+    if content_root is not None:
+        synonyms, _problems = searchterms.load_synonyms(searchterms.synonyms_path(content_root))
+    names = [n.decode("utf-8") for n in searcher.lexicon("issuer_name")] if "issuer_name" in searcher.schema else []
+    return searchterms.Terms(synonyms, searchterms.pinyin_aliases(names))
+
+
+def parse(searcher, text: str, terms: searchterms.Terms | None = None, relaxed: bool = False):
+    """Staff query text -> whoosh query; raises QueryError with a Chinese message.
+    The text is folded as the public search folds it (Traditional, full-width,
+    case; gongkai.core.searchterms), each word also stands for its synonyms and
+    a pinyin name for the Chinese; relaxed=True asks for any of a word's parts
+    (a typo: 水土保待 finds 水土保持) instead of all."""
     if not text or not text.strip():
         raise QueryError("请输入要搜索的词，例如 make search Q=\"营商环境 issuer:县财政局\"")
+    text = searchterms.fold(text)
+    terms = terms or searchterms.Terms()
+    if not TOKEN_RE.search(text) or ":" not in text:
+        whole = _number_query(text)      # 国办发2018 115号: one number, though it holds a space
+        if whole is not None:
+            return whole
+    joined = re.sub(r"[\s'’\-]", "", text)
+    if text.isascii() and joined in terms.pinyin:
+        text = terms.pinyin[joined]
     parts = []
     for m in TOKEN_RE.finditer(text):
         if m["field"]:
@@ -491,12 +539,15 @@ def parse(searcher, text: str):
                 raise QueryError(f"没有“{field}:”这一字段；可用：" + "、".join(f + ":" for f in FIELDS))
             if not value:
                 raise QueryError(f"“{field}:”后面缺少要搜索的内容，例如 {field}:{_EXAMPLES[field]}")
-            if field in ("title", "issuer"):
+            if field == "title":
                 q = _word_query(searcher, field, value)
+            elif field == "issuer":
+                q = _issuer_query(searcher, value)
             elif field == "doc_no":
                 q = Q.Term("doc_no", query_doc_no(value) or schema.normalize_doc_no(value))
             elif field == "index_no":
-                q = Q.Term("index_key", index_no_key(value))
+                ix = query_index_no(value)
+                q = Q.Term("index_tail", ix) if ix and ix.startswith("gkit") else Q.Term("index_key", index_no_key(value))
             elif field in ("type", "disclosure"):
                 q = Q.Term(field, _enum_code(field, value))
             elif field == "topic":
@@ -506,13 +557,19 @@ def parse(searcher, text: str):
         elif m["phrase"] is not None:
             q = Q.Or([p for p in (_phrase_query(f, m["phrase"]) for f in ("title", "body")) if p]) or None
         else:
-            word = m["word"]
-            dn, ix = query_doc_no(word), query_index_no(word)
-            alternatives = [q for q in (_word_query(searcher, f, word) for f in WORD_FIELDS) if q]
-            if dn:
-                alternatives.append(Q.Term("doc_no", dn))
-            if ix:
-                alternatives.append(Q.Term("index_key", ix))
+            alternatives = []
+            for alt in searchterms.parse(m["word"], terms)[0].alts if searchterms.parse(m["word"], terms) else []:
+                pieces = [alt]
+                if relaxed:
+                    pieces = [w for w, _s, _e in words(alt, "search") if len(w) > 1 and w != alt] or [alt]
+                for piece in pieces:
+                    alternatives += [q for q in (_word_query(searcher, f, piece) for f in WORD_FIELDS) if q]
+                if len(alt) == 1 and searchterms.HAN.match(alt):
+                    # One character inside the words it is part of (坪 in 大坪), as the public search finds it.
+                    alternatives += [Q.Wildcard(f, f"*{alt}*") for f in ("title_s", "issuer_s", "body_s")]
+            number = _number_query(m["word"])
+            if number is not None:
+                alternatives.append(number)
             q = Q.Or(alternatives) if alternatives else None
         if q is not None:
             parts.append(q)
@@ -536,6 +593,8 @@ class Hit:
     doc_no: str
     snippet: str
     score: float
+    partial: bool = False     # holds only some of the query's words
+    found: list = field(default_factory=list)   # for a partial hit: the words it holds
 
 
 class _Brackets(highlight.Formatter):
@@ -546,7 +605,7 @@ class _Brackets(highlight.Formatter):
         return f"【{highlight.get_text(text, token, replace)}】"
 
 
-def _ranked(searcher, q, limit: int):
+def _ranked(searcher, q, limit: int | None):
     """Results by score, ties in read_tree's order (the file order of a fresh
     index, kept after updates have appended re-read files at the end)."""
     results = searcher.search(q, limit=None, terms=True)
@@ -555,24 +614,84 @@ def _ranked(searcher, q, limit: int):
     return results
 
 
-def search(text: str, docs=None, ix=None, limit: int = 20) -> tuple:
-    """Run a staff query over the repository; returns (hits, total)."""
+# Hits whose text is checked against the query's words (each reads its stored text).
+CHECK_LIMIT = 200
+
+
+def plain_chunks(text: str, terms: searchterms.Terms) -> list:
+    """The query's words and phrases (not field queries or numbers), as the
+    public search cuts them: what a hit's text must hold to be a full match."""
+    folded = searchterms.fold(text)
+    if _number_query(folded) is not None:
+        return []
+    pieces = [m["phrase"] or m["word"] for m in TOKEN_RE.finditer(folded) if not m["field"]]
+    pieces = [p for p in pieces if p and _number_query(p) is None]
+    return searchterms.parse(" ".join(pieces), terms) if pieces else []
+
+
+def _classify(searcher, results, chunks: list, seen: set) -> tuple:
+    """(full hits, partial hits as (hit, share, words)) of whoosh results, by
+    what their text holds (gongkai.core.searchterms.coverage)."""
+    full, partial = [], []
+    for n, hit in enumerate(results):
+        if hit.docnum in seen:
+            continue
+        seen.add(hit.docnum)
+        if not chunks or n >= CHECK_LIMIT:
+            full.append(hit)
+            continue
+        text = searchterms.match_text(hit.get("title"), hit.get("issuer"), hit.get("doc_no"), hit.get("body"))
+        whole, share, found = searchterms.coverage(chunks, text)
+        if whole:
+            full.append(hit)
+        elif share >= searchterms.PARTIAL_SHARE:
+            partial.append((hit, share, found))
+    return full, partial
+
+
+def search(text: str, docs=None, ix=None, limit: int = 20, content_root: Path | None = None) -> tuple:
+    """Run a staff query over the repository; returns (hits, total): the
+    full matches first (total of them), then partial ones (Hit.partial).
+    As in the public search, a hit is full only when its text holds every
+    word of the query whole (or a synonym of it); when there are fewer full
+    hits than the limit, the words' parts are asked for too (a typo: 水土保待)
+    and hits holding at least half of the typed characters are partial."""
     if ix is None:
         ix = build_index(docs if docs is not None else read_tree())
     with _LiveSearcher(ix.reader(), weighting=scoring.BM25F(), fromindex=ix) as searcher:
-        q = parse(searcher, text)
-        results = _ranked(searcher, q, limit)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=120, surround=30)
-        results.formatter = _Brackets()
+        terms = query_terms(searcher, content_root or ROOT / "content")
+        chunks = plain_chunks(text, terms)
+        q = parse(searcher, text, terms)
+        results = _ranked(searcher, q, None)
+        seen: set = set()
+        full, partial = _classify(searcher, results, chunks, seen)
+        sources = [results]
+        if len(full) < limit and (chunks or not full):
+            relaxed = parse(searcher, text, terms, relaxed=True)
+            if relaxed != q:
+                more = _ranked(searcher, relaxed, None)
+                sources.append(more)
+                full2, partial2 = _classify(searcher, more, chunks, seen)
+                if chunks:
+                    full += full2          # holds every word, though not as the index cut them
+                    partial += partial2
+                else:
+                    partial += [(h, 0.0, []) for h in full2]
+        partial.sort(key=lambda p: -p[1])
+        for one in sources:
+            one.fragmenter = highlight.ContextFragmenter(maxchars=120, surround=30)
+            one.formatter = _Brackets()
+        chosen = [(h, None) for h in full[:limit]] + [(h, (s, w)) for h, s, w in partial[:max(0, limit - len(full))]]
         hits = []
-        for r in results:
+        for r, part in chosen:
             snippet = (r.highlights("body", top=2) or r.highlights("body_s", text=r["body"], top=2)
                        or r.highlights("title") or r["body"][:80])
             day = r.get("date", "")
-            hits.append(Hit(r["path"], r["title"], zh_date(date.fromisoformat(day)) if day else "", schema.enum_titles("type").get(r["type"], "页面"),
-                            r.get("issuer", ""), r.get("doc_no", ""), re.sub(r"\s+", " ", snippet).strip(),
-                            r.score))
-        return hits, len(results)
+            hits.append(Hit(r["path"], r["title"], zh_date(date.fromisoformat(day)) if day else "",
+                            schema.enum_titles("type").get(r["type"], "页面"), r.get("issuer", ""),
+                            r.get("doc_no", ""), re.sub(r"\s+", " ", snippet).strip(), r.score,
+                            part is not None, part[1] if part else []))
+        return hits, len(full)
 
 
 def search_tree(text: str, content_root: Path | None = None, cache_dir: Path | None = None,
@@ -581,13 +700,13 @@ def search_tree(text: str, content_root: Path | None = None, cache_dir: Path | N
     An index that fails while searching is rebuilt once; QueryError and IndexUnavailable pass."""
     ix, _update = open_index(content_root, cache_dir, rebuild=rebuild)
     try:
-        return search(text, ix=ix, limit=limit)
+        return search(text, ix=ix, limit=limit, content_root=content_root)
     except QueryError:
         raise
     except Exception as exc:  # noqa: BLE001 — a damaged segment shows only when read
         log.warning("搜索索引已损坏（%s: %s），正在重建", type(exc).__name__, exc)
     ix, _update = open_index(content_root, cache_dir, rebuild=True)
-    return search(text, ix=ix, limit=limit)
+    return search(text, ix=ix, limit=limit, content_root=content_root)
 
 
 def format_hits(hits, total: int) -> str:
@@ -596,7 +715,17 @@ def format_hits(hits, total: int) -> str:
     lines = []
     for h in hits:
         facts = " · ".join(x for x in (h.date, h.type, h.issuer, h.doc_no) if x)
-        lines += [h.path, f"  {h.title}", f"  {facts}", f"  {h.snippet}", ""]
-    shown = f"，显示前 {len(hits)} 个" if total > len(hits) else ""
-    lines.append(f"共找到 {total} 个文件{shown}。")
+        lines += [h.path, f"  {h.title}", f"  {facts}"]
+        if h.partial:
+            held = "、".join(f"“{w}”" for w in h.found)
+            lines.append(f"  部分匹配：只含{held}" if held else "  部分匹配：只含其中的部分词语")
+        lines += [f"  {h.snippet}", ""]
+    full = sum(not h.partial for h in hits)
+    partial = len(hits) - full
+    if not full:
+        lines.append(f"没有完全符合的文件；以上 {partial} 个文件只含其中的部分词语（可能有错别字）。")
+        return "\n".join(lines)
+    shown = f"，显示前 {full} 个" if total > full else ""
+    rest = f"；只含部分词语、列在后面的另有 {partial} 个文件" if partial else ""
+    lines.append(f"共找到 {total} 个文件{shown}{rest}。")
     return "\n".join(lines)

@@ -22,7 +22,7 @@ DOCUMENT_SUFFIX = ".md"
 # Written as documents, but the build reads only .md: said, never skipped silently.
 SKIPPED_DOCUMENT_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn"}
 # Files under content/ that configure checks rather than being published.
-CONFIG_FILES = ("privacy-allowlist.txt",)
+CONFIG_FILES = ("privacy-allowlist.txt", "search-synonyms.yaml")
 
 # Limits a real document never reaches; past them a file is refused before it
 # is parsed, so hostile input cannot stall the build.

@@ -74,6 +74,11 @@ MESSAGES: dict[str, str] = {
     "privacy_mobile": "发现手机号码 {masked}{where}；个人手机号不得公开，请删除或遮盖；部门公开的服务电话请加入 {allowlist}",
     "privacy_bank_card": "发现疑似银行卡号 {masked}{where}；公开前请删除或遮盖，确属可公开的账号请加入 {allowlist}",
     "privacy_unreadable": "附件无法读取（{detail}），未能检查其中的个人信息；请确认文件完好，或转为 PDF/Word 后重新放入",
+    "synonyms_syntax": "搜索同义词表格式错误：{detail}；每行写作 常用说法: [文件用语, 文件用语]，例如 公租房: [公共租赁住房, 保障性住房]",
+    "synonyms_shape": "这一行不是“常用说法: [文件用语, …]”的形式；左边写一个词，右边写方括号括起的一个或几个词（词中不要有空格），例如 噪音: [噪声]",
+    "synonyms_duplicate": "“{word}”在同义词表中写了两次；请把它的文件用语合并到一行",
+    "synonyms_self": "“{word}”的文件用语里又写了它自己；右边只写文件中的其他说法",
+    "synonyms_unused": "“{word}”对应的文件用语“{target}”没有出现在任何文件中，搜索它找不到内容；请核对用字，或改成文件中实际使用的说法",
     "privacy_allowlist_line": "白名单第 {line} 行“{text}”不是号码；每行写一个号码，可在 # 后写说明，例如 13800000000  # 县政务服务热线",
     "late_disclosure": "发布日期 {date} 比成文日期 {written} 晚 {days} 个工作日，超过条例第二十六条规定的 20 个工作日{note}；请核对日期，如确属延期公开请在正文说明原因",
     # budgets (财政预决算, issue 7): the CSV tables a budget declares; see gongkai/budget.py

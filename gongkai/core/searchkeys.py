@@ -15,11 +15,13 @@ import re
 
 from gongkai.core import schema
 
-# org, then year in any bracket (〔〕 [] () （） ［］ 【】) or followed by 年, then the number and 号.
+# org, then year in any bracket (〔〕 [] () （） ［］ 【】) or followed by 年 (a space
+# between year and number counts as 年: 国办发2018 115号), then the number, 号 optional.
 QUERY_DOC_NO_RE = re.compile(
     r"^(?P<org>[^\s〔〕\[\]()（）［］【】\d]*[\u3400-\u9fff][^\s〔〕\[\]()（）［］【】\d]*?)"
-    r"(?:[〔\[(（［【](?P<y1>\d{4})[〕\])）］】]|(?P<y2>\d{4})年)第?(?P<seq>\d+)号$")
+    r"(?:[〔\[(（［【](?P<y1>\d{4})[〕\])）］】]|(?P<y2>\d{4})年)第?(?P<seq>\d+)号?$")
 INDEX_NO_QUERY_RE = re.compile(r"^[0-9A-Za-z]+(?:[/\-][0-9A-Za-z]+)+$")
+INDEX_TAIL_RE = re.compile(r"^(?P<year>\d{4})-(?P<seq>\d{1,5})$")
 
 
 def query_doc_no(text: str) -> str | None:
@@ -27,7 +29,8 @@ def query_doc_no(text: str) -> str | None:
 
     >>> query_doc_no("延政发2018年10号")
     '延政发〔2018〕10号'"""
-    compact = re.sub(r"\s+", "", text or "")
+    spaced = re.sub(r"(\d{4})\s+(?=(?:第\s*)?\d)", r"\1年", (text or "").strip(), count=1)
+    compact = re.sub(r"\s+", "", spaced)
     m = QUERY_DOC_NO_RE.match(compact)
     if not m:
         return None
@@ -61,9 +64,18 @@ def index_no_key(index_no: str) -> str:
     return f"gkix{compact}" if compact else ""
 
 
+def index_tail_key(index_no: str) -> str:
+    """The key of an 索引号's tail, what people copy from a page: …/2018-00216 -> gkit201800216."""
+    m = INDEX_TAIL_RE.match((index_no or "").rsplit("/", 1)[-1])
+    return f"gkit{m['year']}{m['seq'].zfill(5)}" if m else ""
+
+
 def query_index_no(text: str) -> str | None:
-    """The 索引号 key a query stands for (letters/digits joined by / or -), or None."""
+    """The 索引号 key a query stands for (letters/digits joined by / or -), or
+    the tail key for a tail alone (2018-00216, 2018-216), or None."""
     compact = re.sub(r"\s+", "", text or "")
+    if INDEX_TAIL_RE.match(compact):
+        return index_tail_key(compact)
     if len(compact) >= 8 and INDEX_NO_QUERY_RE.match(compact) and re.search(r"\d", compact):
         return index_no_key(compact)
     return None
@@ -110,7 +122,7 @@ def page_keys(doc) -> dict | None:
         "sort_date": iso,
         "doc_no": doc_no_variants(doc_no) + [doc_no_key(doc_no)] if doc_no else [],
         "issuer": str(meta.get("issuer") or ""),
-        "index_no": [index_no, index_no_key(index_no)] if index_no else [],
+        "index_no": [index_no, index_no_key(index_no), index_tail_key(index_no)] if index_no else [],
         # Every distinct character of the title, apart: a single character
         # (桥) then finds a title word it sits inside (石桥镇), lightly weighted.
         "chars": " ".join(dict.fromkeys(c for c in title if "\u3400" <= c <= "\u9fff")),

@@ -19,6 +19,7 @@ from gongkai.core import (
     privacy,
     project,
     schema,
+    searchterms,
     solicitation,
     timeliness,
 )
@@ -161,6 +162,7 @@ CORPUS_CHECKS = [
     annual_report.check_data_files,  # data/annual-report/<year>.yaml (#7)
     identity.check_identity,         # data/site.yaml: the site identity is filled (#16)
     privacy.check_privacy_files,     # the same numbers in attachments (#6)
+    searchterms.check_synonyms,      # content/search-synonyms.yaml (#17)
 ]
 
 

@@ -31,6 +31,7 @@ from gongkai.build import speed
 from gongkai.build.pelican import body_html
 from gongkai.build.signals import build_failed
 from gongkai.build.speed.searchindex import Indexer, SearchIndexError, bundle_dir
+from gongkai.core import searchterms
 from gongkai.core.searchkeys import page_keys
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,17 @@ def start_indexer(generator):
     indexer = Indexer(Path(generator.output_path).resolve(), cmd, lambda site, bundle: run_pagefind(site, cmd, bundle),
                       speed.file_cache(generator.settings, "pagefind"))
     _indexer.append(indexer)  # before the child starts: an interrupted build finds it and stops it
-    indexer.start(parts, generator.get_template("components/search_record"))
+    indexer.start(parts, generator.get_template("components/search_record"), query_table(generator, parts))
+
+
+def query_table(generator, parts):
+    """What the search page folds queries with: the synonym table of the content
+    (checked by make check) and pinyin names of the issuers; the Traditional
+    characters are chosen in the indexing child, from the characters indexed."""
+    synonyms, _problems = searchterms.load_synonyms(searchterms.synonyms_path(generator.settings["PATH"]))
+    issuers = sorted({str(a.doc.meta.get("issuer") or "") for docs in parts for a in docs if getattr(a, "doc", None)})
+    return lambda chars: searchterms.browser_table(
+        chars, searchterms.Terms(synonyms, searchterms.pinyin_aliases(issuers)))
 
 
 def index_site(pelican):

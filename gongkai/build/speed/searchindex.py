@@ -10,6 +10,7 @@ Pagefind (abandon) and leaves nothing behind."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -20,6 +21,8 @@ from gongkai.build.pelican import body_html
 from gongkai.build.speed.filecache import FileCache
 from gongkai.build.speed.forked import Child, ChildFailed
 
+# The search page's query table (gongkai.core.searchterms.browser_table), under the output.
+TERMS_FILE = "search/terms.json"
 # Free memory (/dev/shm) wanted for the work folder: one part's records.
 SHM_NEEDED = 2 << 30
 
@@ -66,20 +69,25 @@ class Indexer:
         self.child = None
         self.report: dict = {}
 
-    def start(self, parts: list, template):
-        """parts: the documents of each part; template: components/search_record."""
+    def start(self, parts: list, template, terms=None):
+        """parts: the documents of each part; template: components/search_record;
+        terms: a callable of the index's characters giving the search page's
+        query table (written to search/terms.json), or None."""
         # Pagefind, the child's child, is in the child's process group: abandon() stops both.
-        self.child = Child(lambda: self._index_all(parts, template), describe=_describe,
+        self.child = Child(lambda: self._index_all(parts, template, terms), describe=_describe,
                            died="搜索索引构建失败：建立索引的进程意外退出。")
 
-    def _index_all(self, parts: list, template) -> dict:
+    def _index_all(self, parts: list, template, terms=None) -> dict:
         """In the child: each part's bundle, made or taken from the cache, put
         into the output (the build's temporary folder) at once, so the build's
-        last step only waits."""
+        last step only waits. Then the query table, for the characters indexed."""
         keys = []
         pages = 0
+        chars: set = set()
         for number, docs in enumerate(parts):
             records = [(a.save_as, template.render(body=body_html(a), keys=a.facts.search_keys)) for a in docs]
+            for _path, html in records:
+                chars.update(html)
             key = part_key(self.cmd, number, records)
             bundle = self.output / bundle_dir(number)
             shutil.rmtree(bundle, ignore_errors=True)  # a build in place (make devserver) replaces its index
@@ -88,6 +96,11 @@ class Indexer:
             keys.append(key)
             pages += len(records)
         self.cache.keep_only(keys)
+        if terms is not None:
+            table = self.output / TERMS_FILE
+            table.parent.mkdir(parents=True, exist_ok=True)
+            table.write_text(json.dumps(terms(chars), ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                             encoding="utf-8")
         return {"bundles": len(keys), "reused": self.cache.reused, "pages": pages}
 
     def _make(self, number: int, records: list, target: Path) -> None:

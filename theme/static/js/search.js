@@ -2,7 +2,7 @@
 // draws results, filters with counts and the live status. Everything typed or
 // indexed is inserted with textContent; excerpts go through excerptParts, so
 // only Pagefind's <mark> becomes markup.
-import { checkQuery, filtersReady, loadFilters, openPagefind, resultExcerpt, runSearch, MAX_QUERY_CHARS } from "./gk-search-core.js";
+import { checkQuery, filtersReady, loadFilters, loadTerms, openPagefind, resultExcerpt, runSearch, MAX_QUERY_CHARS } from "./gk-search-core.js";
 
 const PAGE_SIZE = 10;
 const FILTER_ORDER = ["五公开", "类型", "发布机构", "年份", "主题分类", "有效性"];
@@ -19,6 +19,23 @@ const filterBox = document.getElementById("gk-search-filters");
 const filterGroups = document.getElementById("gk-search-filter-groups");
 
 let pagefindPromise = null;
+
+// Pagefind answers "no results" when a part of its index fails to load; a
+// search during which one failed is reported as failed, never as 没有找到.
+let failedLoads = 0;
+const pageFetch = window.fetch.bind(window);
+window.fetch = async (resource, ...rest) => {
+  const url = String(resource && resource.url ? resource.url : resource);
+  const ours = /\/pagefind[^/]*\//.test(url);
+  try {
+    const response = await pageFetch(resource, ...rest);
+    if (ours && !response.ok) failedLoads += 1;
+    return response;
+  } catch (err) {
+    if (ours) failedLoads += 1;
+    throw err;
+  }
+};
 let current = { results: [], shown: 0 };
 let searchId = 0;
 
@@ -33,7 +50,11 @@ function loadPagefind() {
   if (!pagefindPromise) {
     // data-bundles are relative to the page (RELATIVE_URLS); import() would resolve them against this module.
     const bundles = root.dataset.bundles.split(/\s+/).filter(Boolean).map((b) => new URL(b, document.baseURI).href);
-    pagefindPromise = import(`${bundles[0]}pagefind.js`).then((pf) => openPagefind(pf, bundles, { excerptLength: 36 }));
+    const table = root.dataset.terms ? loadTerms(new URL(root.dataset.terms, document.baseURI).href) : Promise.resolve();
+    pagefindPromise = Promise.all([import(`${bundles[0]}pagefind.js`), table])
+      .then(([pf]) => openPagefind(pf, bundles, { excerptLength: 36 }));
+    // A failed load is tried again on the next search.
+    pagefindPromise.catch(() => { pagefindPromise = null; });
   }
   return pagefindPromise;
 }
@@ -116,12 +137,22 @@ function renderFilters(counts, chosen, query) {
   filterBox.hidden = !any;
 }
 
+function partialNote(result, parts) {
+  const cov = result.gkCoverage || { share: 0, found: [] };
+  const total = parts.reduce((n, p) => n + Array.from(p.term).length, 0);
+  const held = Math.round(cov.share * total);
+  const words = cov.found.map((w) => `“${w}”`).join("、");
+  if (held >= total) return `部分匹配：含${words}，但不相连`;
+  return `部分匹配：只含${words || "其中部分词语"}（查询的 ${total} 个字中的 ${held} 个）`;
+}
+
 async function renderMore() {
   const batch = current.results.slice(current.shown, current.shown + PAGE_SIZE);
   const id = searchId;
   const data = await Promise.all(batch.map((r) => r.data()));
   if (id !== searchId) return;
-  for (const d of data) {
+  data.forEach((d, n) => {
+    const result = batch[n];
     const item = el("li", "gk-result");
     const heading = el("h3", "gk-result__title");
     const link = el("a", "gk-result__link", d.meta.title || d.url);
@@ -137,13 +168,15 @@ async function renderMore() {
     }
     const excerpt = el("p", "gk-result__excerpt");
     // An exact 发文字号/索引号 match highlights the hidden keys; show the opening of the body instead.
-    const parts = current.exact ? [[`${(d.content || "").slice(0, 90)}…`, false]] : resultExcerpt(d, current.text);
+    const parts = current.exact ? [[`${(d.content || "").slice(0, 90)}…`, false]] : resultExcerpt(d, current.words);
     for (const [text, mark] of parts) {
       excerpt.append(mark ? el("mark", "gk-result__mark", text) : document.createTextNode(text));
     }
-    item.append(heading, meta, excerpt);
+    item.append(heading, meta);
+    if (current.partialIds.has(result.id)) item.append(el("p", "gk-result__partial", partialNote(result, current.parts)));
+    item.append(excerpt);
     list.append(item);
-  }
+  });
   current.shown += batch.length;
   more.hidden = current.shown >= current.results.length;
 }
@@ -167,19 +200,44 @@ async function search() {
     return;
   }
   say("正在搜索……");
+  try {
+    await runAndShow(id, checked, sort, filters);
+  } catch (err) {
+    // No error may leave the page without an answer.
+    if (id !== searchId) return;
+    showRoutes(true);
+    say("搜索时出现问题，没有完成。请稍后再试，或换一个词；也可以通过下方的政策文件库和分类浏览查找。");
+  }
+}
+
+// The browse routes below the results (政策文件库, by year, issuer, topic): shown
+// with every answer that found nothing or failed.
+function showRoutes(shown) {
+  if (shown) document.getElementById("gk-search-nojs").hidden = false;
+}
+
+async function runAndShow(id, checked, sort, filters) {
   let pagefind;
   try {
     pagefind = await loadPagefind();
   } catch (err) {
+    if (id !== searchId) return;
     say("搜索功能暂时无法使用，请稍后再试，或通过下方的政策文件库和分类浏览查找。");
-    document.getElementById("gk-search-nojs").hidden = false;
+    showRoutes(true);
     return;
   }
   const options = { filters: toPagefind(filters), sort };
+  const failedBefore = failedLoads;
   const found = await runSearch(pagefind, checked.text, options);
   if (id !== searchId) return;
-  current = { results: found.results, shown: 0, exact: found.exact, text: checked.text };
+  if (failedLoads > failedBefore) throw new Error("part of the search index did not load");
+  const shown = [...found.results, ...found.partial];
+  current = {
+    results: shown, shown: 0, exact: found.exact, parts: found.parts,
+    words: found.parts.flatMap((p) => p.alts).join(" "), partialIds: new Set(found.partial.map((r) => r.id)),
+  };
   app.hidden = false;
+  showRoutes(!found.total);
   if (filtersReady(pagefind)) {
     renderFilters(found.filters, filters, checked.text);
   } else {
@@ -187,17 +245,22 @@ async function search() {
     loadFilters(pagefind).then(async () => {
       const again = await runSearch(pagefind, checked.text, options);
       if (id === searchId) renderFilters(again.filters, filters, checked.text);
-    });
+    }).catch(() => {});   // without counts the results still stand
   }
-  if (!found.total) {
-    say(`没有找到与“${checked.text}”相关的信息。请换一个词、检查错别字，或减少筛选条件。`);
+  const q = checked.text;
+  const how = sort === "date" ? "按发布日期排列" : "按相关度排列";
+  const also = found.parts.flatMap((p) => p.alts.filter((a) => a !== p.term));
+  const note = also.length ? `（同时搜索了${also.map((a) => `“${a}”`).join("、")}）` : "";
+  if (!shown.length) {
+    say(`没有找到与“${q}”相关的信息${note}。请换一个词、检查错别字，或减少筛选条件；也可以通过下方的政策文件库和分类浏览查找。`);
     return;
   }
-  const how = sort === "date" ? "按发布日期排列" : "按相关度排列";
-  if (found.relaxed) {
-    say(`没有完全符合“${checked.text}”的信息，找到 ${found.total} 条部分符合的信息，${how}。请检查是否有错别字。`);
+  if (!found.total) {
+    say(`没有找到完全符合“${q}”的信息${note}。以下 ${found.partial.length} 条部分匹配，只含其中的部分词语，${how}；请检查是否有错别字，或换一个说法。`);
   } else {
-    say(`找到 ${found.total} 条与“${checked.text}”相关的信息，${how}。`);
+    const count = `找到 ${found.total} 条`;
+    const rest = found.partial.length ? `；另有 ${found.partial.length} 条部分匹配的信息列在后面` : "";
+    say(`${count}与“${q}”相关的信息${note}，${how}${rest}。`);
   }
   await renderMore();
 }
@@ -220,7 +283,9 @@ function start() {
     event.preventDefault();
     search();
   });
-  more.addEventListener("click", () => renderMore());
+  more.addEventListener("click", () => renderMore().catch(() => {
+    say("更多结果没有显示出来，请再点一次“显示更多结果”，或刷新页面。");
+  }));
   if (state.q || Object.keys(state.filters).length) {
     // Filters from the address are applied once the first result's filters are drawn.
     const pending = state.filters;

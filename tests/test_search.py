@@ -333,7 +333,8 @@ def test_large_site_parts_are_merged_in_the_browser(parted_site, browser):
     tab = context.new_page()
     try:
         # Every 发文字号 / 索引号 key still puts its document first, whichever part holds it.
-        for case in [c for c in CASES if c.get("first")]:
+        # (Word queries are ranked within each part, so their order across parts is not held here.)
+        for case in [c for c in CASES if c.get("first") and c.get("kind") in ("doc_no", "index_no", "loose_no")]:
             tab.goto("/search/")
             assert tab.evaluate(JS_RUN, [case["q"], None, None])["urls"][0] == url_of(case["top5"][0]), case["q"]
         # By date: the parts' lists joined in date order, no document twice, no gk_part filter shown.

@@ -100,7 +100,10 @@ def test_the_output_shares_no_file_with_the_cache_it_reused(built):
 
 
 def test_explain_says_why_a_page_was_reused_or_rendered(built, tmp_path):
+    key = (built.cache / "gongkai-code").read_text(encoding="utf-8")
     same = built.run("--explain", SEED_URL)
+    # Asking why keeps the content cache: --explain is not a setting files are read with.
+    assert (built.cache / "gongkai-code").read_text(encoding="utf-8") == key
     assert "xxgk/11230129MB1848123X-2018-00010/index.html：沿用上次构建：代码和设置、模板、页面读到的每个值都与上次相同" \
         in same.stdout
     content = tmp_path / "content"

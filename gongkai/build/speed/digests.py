@@ -29,6 +29,7 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
+from gongkai.build.contract import SiteFacts
 from gongkai.core import budget, site
 from gongkai.core.model import Document, file_stamp, named_files
 from gongkai.core.settings import ROOT
@@ -103,8 +104,9 @@ def _table_id(table) -> tuple:
 # by its front-matter entry (the document itself is digested where it shows).
 FROM_FILES = {budget.Table: _table_id}
 # Objects that many pages show and that do not change while pages are
-# written: digested once (a listing's groups hold every document of the group).
-SHARED = (site.Group,)
+# written: digested once (a listing's groups hold every document of the group;
+# the site's facts, which every page reads, hold every solicitation, the nav…).
+SHARED = (site.Group, SiteFacts)
 
 # What a page reads only if its templates ask for it by name: an object's
 # rendered body (Pelican's content/summary) and a Document's Markdown body.
@@ -156,7 +158,8 @@ class Digests:
         key = (id(obj), "shared", depth, content, body)
         if key not in self._memo:
             self._alive.append(obj)
-            self._memo[key] = self._dump(vars(obj), depth, content, body)
+            state = obj.__getstate__() if isinstance(obj, SiteFacts) else vars(obj)
+            self._memo[key] = self._dump(state, depth, content, body)
         if self._memo[key] is None:
             raise pickle.PicklingError("not comparable")
         return self._memo[key]

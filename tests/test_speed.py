@@ -118,3 +118,20 @@ def test_explain_says_why_a_page_was_reused_or_rendered(built, tmp_path):
     assert "xxgk/11230129MB1848123X-2018-00010/index.html：重新生成：页面读到的这些值变了：article" in changed.stdout
     off = b.run("--content", content, "--no-reuse", "--explain", SEED_URL)
     assert "重新生成：本次构建不沿用以前的结果" in off.stdout
+
+
+def test_the_build_reuses_the_document_checks_its_workers_ran(monkeypatch):
+    """The workers check each document with the reading settings; the build's
+    validation asks again with all its settings, including those that only say
+    how this build runs. The kept result must serve it (at 10,000 documents,
+    checking again cost the build 7 s)."""
+    from gongkai.core import validate
+    from gongkai.core.settings import complete, load
+    calls = []
+    monkeypatch.setattr(validate, "DOCUMENT_CHECKS", [lambda docs, index, ctx: calls.append(1) or []])
+    doc = read_document(SEED, ROOT / "content")
+    settings = complete(load())
+    validate.document_problems(doc, {"settings": settings, "content_root": ROOT / "content"})
+    build_settings = dict(settings, GONGKAI_PREVIOUS_OUTPUT="/tmp/output", GONGKAI_REUSE=True, GONGKAI_EXPLAIN="/x/")
+    validate.document_problems(doc, {"settings": build_settings, "content_root": ROOT / "content"})
+    assert len(calls) == 1

@@ -27,6 +27,16 @@ DEFAULTS = {
 }
 
 
+# Settings that say how one build runs (--explain, the output it replaces, the
+# reuse switch), not what a document reads as or what its checks find.
+HOW_IT_RUNS = frozenset({"GONGKAI_EXPLAIN", "GONGKAI_PREVIOUS_OUTPUT", "GONGKAI_REUSE"})
+
+
+def ours(settings: dict) -> dict:
+    """The GONGKAI_* settings a document's reading and checks may depend on."""
+    return {k: v for k, v in settings.items() if k.startswith("GONGKAI_") and k not in HOW_IT_RUNS}
+
+
 def load(path: Path | None = None) -> dict:
     """Read pelicanconf.py (or the given file) and return its settings with defaults."""
     conf = runpy.run_path(str(path or ROOT / "pelicanconf.py"))

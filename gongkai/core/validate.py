@@ -27,7 +27,7 @@ from gongkai.core.fields import check_document, default_settings  # noqa: F401  
 from gongkai.core.index_no import next_index_no, split
 from gongkai.core.model import file_stamp, named_files, named_paths, relpath
 from gongkai.core.problems import Problem, internal_error, sort_key
-from gongkai.core.settings import ROOT
+from gongkai.core.settings import ROOT, ours
 
 
 def _unique(docs, field, code, settings, new=None):
@@ -174,7 +174,7 @@ def document_problems(doc, ctx) -> list:
         return []
     allowlist = Path(ctx["content_root"]) / (ctx["settings"].get("GONGKAI_PRIVACY_ALLOWLIST")
                                              or privacy.DEFAULT_ALLOWLIST)
-    key = (repr(sorted((k, v) for k, v in ctx["settings"].items() if k.startswith("GONGKAI_"))),
+    key = (repr(sorted(ours(ctx["settings"]).items())),
            file_stamp(allowlist), named_files(doc))
     kept = doc.derived.get("checks")
     if kept is None or kept[0] != key:

@@ -19,19 +19,16 @@ from gongkai.build.speed.travel import pickle_document, unpickle_document
 from gongkai.core import related, render, schema
 from gongkai.core.corpus import iter_files
 from gongkai.core.model import read_document
+from gongkai.core.settings import ours
 from gongkai.core.validate import document_problems
 
 # The settings reading a file depends on: the content cache is kept only while
 # these are the same (speed.contentcache), and the workers get only these.
 READING_KEYS = ("MARKDOWN", "THEME", "JINJA_ENVIRONMENT")
-# Settings that say how this one build runs, not what a file reads as
-# (--explain, the output it replaces, the reuse switch).
-HOW_IT_RUNS = {"GONGKAI_EXPLAIN", "GONGKAI_PREVIOUS_OUTPUT", "GONGKAI_REUSE"}
 
 
 def reading_settings(settings: dict) -> dict:
-    return {k: v for k, v in settings.items()
-            if (k.startswith("GONGKAI_") and k not in HOW_IT_RUNS) or k in READING_KEYS}
+    return {**ours(settings), **{k: settings[k] for k in READING_KEYS if k in settings}}
 
 
 def derive(doc, settings: dict, content_root: Path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -319,13 +320,18 @@ def public_pages(output: Path) -> list:
     the web server's 404.html and any page marked noindex (a staff draft)."""
     output = Path(output)
     urls = []
-    for path in output.rglob("*.html"):
-        rel = path.relative_to(output)
-        if rel.parts[0] in NOT_PAGES or rel.as_posix() == "404.html":
-            continue
-        with open(path, "rb") as fh:
-            if NOINDEX in fh.read(4096):
+    for folder, dirs, files in os.walk(output):
+        if folder == str(output):  # theme/, files/ and the search bundles hold no page: not walked
+            dirs[:] = [d for d in dirs if not d.startswith(NOT_PAGES)]
+        for name in files:
+            if not name.endswith(".html"):
                 continue
-        url = rel.as_posix()
-        urls.append(url[:-len("index.html")] if url.endswith("index.html") else url)
+            path = os.path.join(folder, name)
+            url = os.path.relpath(path, output).replace(os.sep, "/")
+            if url == "404.html":
+                continue
+            with open(path, "rb") as fh:
+                if NOINDEX in fh.read(4096):
+                    continue
+            urls.append(url[:-len("index.html")] if url.endswith("index.html") else url)
     return sorted(urls, key=lambda u: (u.count("/"), u))

@@ -42,6 +42,35 @@ ARTIFACTS = ROOT / "test-artifacts"
 WAIT_SECONDS = 120
 
 
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_run(page) -> dict:
+    """axe-core's WCAG 2.1 A/AA result for the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+
+
+def serious(result: dict) -> list:
+    """(rule, impact, first targets) of each serious or critical axe finding."""
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@functools.lru_cache(maxsize=None)
+def documents() -> tuple:
+    """The real content's documents (every type, no pages), read once."""
+    from gongkai.core import schema
+    from gongkai.core.corpus import read_tree
+    return tuple(d for d in read_tree(ROOT / "content") if d.type in schema.TYPES)
+
+
+def url_of(doc) -> str:
+    """A document's address in the built site, relative to its root."""
+    return "xxgk/" + doc.meta["index_no"].replace("/", "-") + "/"
+
+
 def run_script(name: str, *args, env=None, cwd=ROOT, input=None) -> subprocess.CompletedProcess:
     """Run scripts/<name> as staff would, capturing its output."""
     full_env = dict(os.environ, **(env or {}))

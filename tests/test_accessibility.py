@@ -6,26 +6,11 @@ browser can show: the text-size control, the library's combined filter and
 the print stylesheet."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pytest
 
-from conftest import ARTIFACTS, ROOT
-from gongkai.core import schema
-from gongkai.core.corpus import read_tree
+from conftest import ARTIFACTS, AXE, axe_run, documents, serious, url_of
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ARTIFACTS / "screenshots"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-@lru_cache(maxsize=None)
-def documents() -> tuple:
-    return tuple(d for d in read_tree(ROOT / "content") if d.type in schema.TYPES)
-
-
-def url_of(doc) -> str:
-    return "xxgk/" + doc.meta["index_no"].replace("/", "-") + "/"
 
 
 def document_page() -> str:
@@ -59,10 +44,8 @@ def context(browser):
 def test_no_serious_or_critical_axe_violations(context, base_url, name):
     page = context.new_page()
     page.goto(f"{base_url}/{PAGES[name]()}")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-           for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    result = axe_run(page)
+    bad = serious(result)
     page.close()
     assert bad == [], f"{name}: {bad}"
     assert len(result["passes"]) > 10  # axe really ran

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, axe_run, serious, url_of
 from gongkai.core import history
 from gongkai.core.corpus import read_tree
 
@@ -20,10 +20,6 @@ LEGALITY = "xxgk/000014349-2018-00216/"                  # a policy with an inte
 @pytest.fixture(scope="module")
 def documents():
     return [d for d in read_tree(ROOT / "content") if d.type != "page"]
-
-
-def url_of(doc) -> str:
-    return "xxgk/" + doc.meta["index_no"].replace("/", "-") + "/"
 
 
 def rows(soup) -> dict:
@@ -103,16 +99,12 @@ AXE_PAGES = {"expired policy": TRACTOR, "policy with interpretation": LEGALITY,
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_these_pages_pass_axe(browser, base_url, width):
-    from test_accessibility import AXE, AXE_TAGS
     context = browser.new_context(viewport={"width": width, "height": 900})
     try:
         for name, rel in AXE_PAGES.items():
             page = context.new_page()
             page.goto(f"{base_url}/{rel}")
-            page.add_script_tag(path=str(AXE))
-            result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-            bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+            bad = serious(axe_run(page))
             page.close()
             assert bad == [], f"{name}: {bad}"
     finally:

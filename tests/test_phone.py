@@ -6,17 +6,13 @@ view; results before filters on the search page and in the 政策文件库; axe-
 375 px and with 特大 text. Screenshots at 375 px go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
-from functools import lru_cache
 from urllib.parse import quote
 
 import pytest
 
-from conftest import ARTIFACTS, ROOT
+from conftest import ARTIFACTS, AXE, ROOT, axe_run, documents, serious, url_of
 from gongkai.core import schema
-from gongkai.core.corpus import read_tree
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SHOTS = ARTIFACTS / "screenshots"
 SCREEN_HEIGHT = 800
 MAX_PHONE_RATIO = 2.5
@@ -36,15 +32,6 @@ MEASURE = """() => {
   return {height: root.scrollHeight, width: root.scrollWidth, client: root.clientWidth,
           h1top: box ? box.top : null, h1bottom: box ? box.bottom : null, chart};
 }"""
-
-
-@lru_cache(maxsize=None)
-def documents() -> tuple:
-    return tuple(d for d in read_tree(ROOT / "content") if d.type in schema.TYPES)
-
-
-def url_of(doc) -> str:
-    return "xxgk/" + doc.meta["index_no"].replace("/", "-") + "/"
 
 
 def biggest_budget() -> str:
@@ -218,10 +205,7 @@ def test_no_serious_axe_violations_on_phones_and_with_large_text(browser, base_u
         tab.goto(f"{base_url}/{url}")
         if url.startswith("search/"):
             tab.locator("#gk-search-results li").first.wait_for()
-        tab.add_script_tag(path=str(AXE))
-        result = tab.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-        found = [(v["id"], [n["target"] for n in v["nodes"]][:3])
-                 for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        found = serious(axe_run(tab))
         if found:
             bad[name] = found
         tab.close()

@@ -43,12 +43,11 @@ PLUGINS = ["gongkai_reader", "validation", "links",
            # open_solicitations into the context the home page is rendered from (issue 5).
            "solicitations",
            "listings",
-           # related after links: it leaves out documents links already shows (issue 4).
-           # search_index after them: its finalized waits for Pagefind over the finished output.
            "related",
            # Data pages (issue 7): budget tables, charts and .xlsx copies; project pages
            # and /project/list/; /annual-report/<year>/ from the finished article list.
            "budgets", "projects", "annual_report", "published_files",
+           # search_index after them: its finalized waits for Pagefind over the finished output.
            "search_index",
            # Last: its finalized keeps the record of reusable pages only when
            # everything before it, the search index included, succeeded.

@@ -47,11 +47,11 @@ def test_the_sites_plugins_keep_the_contract():
 
 def test_a_plugin_before_its_provider_stops_the_build(tmp_path):
     order = list(pelicanconf.PLUGINS)
-    order.remove("related")
-    order.insert(order.index("links"), "related")
+    order.remove("listings")
+    order.insert(order.index("solicitations"), "listings")
     result, out = build_with(tmp_path, order)
     assert result.returncode == 1
-    assert failure_line(result) == ("构建失败：插件 related 需要页面数据 relations，但提供它的插件 links 排在后面；"
+    assert failure_line(result) == ("构建失败：插件 listings 需要页面数据 solicitations_url，但提供它的插件 solicitations 排在后面；"
                                     "请调整 pelicanconf.py 中 PLUGINS 的顺序")
     assert not out.exists()
 

@@ -283,7 +283,7 @@ def test_two_builds_at_once_the_second_waits_for_the_first(tmp_path):
     assert "Traceback" not in first_err + second_err
     assert f"构建完成：{out}" in first_out and f"构建完成：{out}" in second_out
     assert (out / "index.html").is_file()
-    assert not list(tmp_path.glob(".out.building-*")) and not (tmp_path / ".out.old").exists()
+    assert not list(tmp_path.glob(".out.building-*")) and not list(tmp_path.glob(".out.deleting-*"))
 
 
 def test_ctrl_c_stops_the_build_with_one_line_and_leaves_the_site(tmp_path):
@@ -308,7 +308,7 @@ def test_ctrl_c_stops_the_build_with_one_line_and_leaves_the_site(tmp_path):
 
 def test_the_next_build_removes_what_a_killed_build_left(tmp_path):
     out = tmp_path / "out"
-    for name in (".out.building-k1ll3d", ".out.building-x2", ".out.old"):
+    for name in (".out.building-k1ll3d", ".out.building-x2", ".out.deleting-4242"):
         (tmp_path / name / "xxgk").mkdir(parents=True)
         (tmp_path / name / "xxgk" / "index.html").write_text("half", encoding="utf-8")
     (tmp_path / ".other.building-keep").mkdir()      # another output's: not ours to remove
@@ -316,7 +316,7 @@ def test_the_next_build_removes_what_a_killed_build_left(tmp_path):
     result = build_site(FIXTURE, out)
 
     assert result.returncode == 0, result.stderr
-    assert "已删除上次中断的构建留下的 3 个临时文件夹（.out.building-k1ll3d、.out.building-x2、.out.old）" in result.stdout
+    assert "已删除上次中断的构建留下的 3 个临时文件夹（.out.building-k1ll3d、.out.building-x2、.out.deleting-4242）" in result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.building-keep", ".out.lock", "out"]
 
 
@@ -367,3 +367,22 @@ def test_a_full_disk_is_one_short_line_and_the_site_stays(small_disk, room):
     assert "Traceback" not in result.stderr and "Errno" not in result.stderr
     assert tree(out) == before
     assert not list(small_disk.glob(".output.building-*"))
+
+
+def test_the_replaced_site_is_kept_until_the_next_build_removes_it(tmp_path):
+    out = tmp_path / "out"
+    assert build_site(FIXTURE, out).returncode == 0
+    assert not (tmp_path / ".out.old").exists()       # nothing replaced yet
+    first = tree(out)
+    assert build_site(FIXTURE, out).returncode == 0
+    old = tmp_path / ".out.old"
+    assert tree(old) == first                         # the site this build replaced
+    (old / "marker.txt").write_text("the first site", encoding="utf-8")
+
+    result = build_site(FIXTURE, out)
+
+    assert result.returncode == 0, result.stderr
+    assert not (old / "marker.txt").exists()          # the first site is gone, removed beside the third build
+    second, third = tree(old), tree(out)             # .old is now the second site (Pagefind names vary)
+    assert second.keys() & third.keys() and second[Path("index.html")] == third[Path("index.html")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", ".out.old", "out"]

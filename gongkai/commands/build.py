@@ -9,8 +9,13 @@ ASOF (environment) sets the build clock for solicitations: ASOF=2026-12-01T09:00
 One build at a time per output: a lock on .<output>.lock beside it (fcntl, so
 it is released when the holder dies, however it dies). The next build waits
 for it, and first removes what a killed build left there (.<output>.building-*,
-.<output>.old): no live build can own them while the lock is ours. Ctrl+C
-stops the build with one line and leaves the output as it was."""
+.<output>.deleting-*): no live build can own them while the lock is ours. Ctrl+C
+stops the build with one line and leaves the output as it was.
+
+The site a build replaces is kept as .<output>.old (its unchanged pages are
+hard links shared with the new one, so it costs little disk) and removed by
+the next build, beside it, while Pelican works: removing ten thousand folders
+is seconds of the build's time otherwise."""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +24,7 @@ import fcntl
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -232,7 +238,7 @@ class OutputLock:
 def leftovers(output: Path) -> list[Path]:
     """What killed builds left beside output. Only safe to remove under the lock."""
     return sorted([*output.parent.glob(f".{output.name}.building-*"),
-                   *output.parent.glob(f".{output.name}.old")])
+                   *output.parent.glob(f".{output.name}.deleting-*")])
 
 
 def remove_leftovers(output: Path) -> list[str]:
@@ -249,8 +255,24 @@ def remove_leftovers(output: Path) -> list[str]:
     return removed
 
 
+def _old(output: Path) -> Path:
+    return output.with_name(f".{output.name}.old")
+
+
+def remove_old_beside(output: Path) -> subprocess.Popen | None:
+    """Start removing the site the last build replaced, in a process of its own
+    (on the other core while this build runs); renamed first, so that this
+    build's swap finds no .old. The caller waits for it before giving up the lock."""
+    old = _old(output)
+    if not old.is_dir() or old.is_symlink():
+        return None
+    doomed = output.with_name(f".{output.name}.deleting-{os.getpid()}")
+    old.rename(doomed)
+    return subprocess.Popen(["rm", "-rf", "--", str(doomed)], stdin=subprocess.DEVNULL)
+
+
 def swap_in(tmp: Path, output: Path) -> None:
-    old = output.with_name(f".{output.name}.old")
+    old = _old(output)
     # Two renames: a Ctrl+C between them would leave no output at all.
     with interrupts_held():
         if old.exists():
@@ -259,8 +281,6 @@ def swap_in(tmp: Path, output: Path) -> None:
             output.rename(old)
         tmp.chmod(0o755)  # mkdtemp makes it private; the web server must read it
         tmp.rename(output)
-        # Still guarded: once the new site is in place, "interrupted, unchanged" would be untrue.
-        shutil.rmtree(old, ignore_errors=True)
 
 
 # --- the build ----------------------------------------------------------------------
@@ -275,7 +295,7 @@ def run_build(settings_file: Path, output: Path, content: Path | None = None,
 
     start = time.perf_counter()
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = settings = None
+    tmp = settings = remover = None
 
     def undo():
         if settings is not None:
@@ -285,6 +305,7 @@ def run_build(settings_file: Path, output: Path, content: Path | None = None,
 
     try:
         with on_interrupt(undo):
+            remover = remove_old_beside(output)
             tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
             # GONGKAI_PREVIOUS_OUTPUT: the site this build replaces, whose unchanged pages it may reuse.
             override = {"OUTPUT_PATH": str(tmp), "DELETE_OUTPUT_DIRECTORY": False,
@@ -313,6 +334,9 @@ def run_build(settings_file: Path, output: Path, content: Path | None = None,
             print(messages.summary(problems), file=sys.stderr)
             raise BuildFailed("problems") from None
         raise failure(exc, output) from None
+    finally:
+        if remover is not None:
+            remover.wait()  # an interrupted rm leaves .deleting-*, removed by the next build
     return time.perf_counter() - start
 
 

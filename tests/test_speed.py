@@ -131,7 +131,7 @@ def test_the_build_reuses_the_document_checks_its_workers_ran(monkeypatch):
     monkeypatch.setattr(validate, "DOCUMENT_CHECKS", [lambda docs, index, ctx: calls.append(1) or []])
     doc = read_document(SEED, ROOT / "content")
     settings = complete(load())
-    validate.document_problems(doc, {"settings": settings, "content_root": ROOT / "content"})
+    validate.document_problems(doc, validate.check_context(settings, ROOT / "content"))
     build_settings = dict(settings, GONGKAI_PREVIOUS_OUTPUT="/tmp/output", GONGKAI_REUSE=True, GONGKAI_EXPLAIN="/x/")
-    validate.document_problems(doc, {"settings": build_settings, "content_root": ROOT / "content"})
+    validate.document_problems(doc, validate.check_context(build_settings, ROOT / "content"))
     assert len(calls) == 1

@@ -21,7 +21,7 @@ from gongkai.core import settings as settings_mod
 from gongkai.core.boundary import documents_in
 from gongkai.core.corpus import read_files
 from gongkai.core.model import relpath
-from gongkai.core.validate import all_problems, with_document_checks
+from gongkai.core.validate import all_problems, check_context, with_document_checks
 
 
 class NoBase(Exception):
@@ -63,7 +63,7 @@ def check_tree(content_root: Path, conf: dict, new: set | None = None):
     """(documents, problems) of a whole content tree: every check make check runs.
     new: the files that are new or changed (a duplicate is blamed on them)."""
     asof = settings_mod.asof(conf)
-    ctx = {"settings": conf, "content_root": content_root, "asof": asof}
+    ctx = check_context(conf, content_root, asof)
     # each file is read and given its document checks in the same (parallel) worker
     docs = read_files(documents_in([content_root]), content_root, conf,
                       then=partial(with_document_checks, ctx=ctx))

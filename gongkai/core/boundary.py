@@ -137,31 +137,30 @@ def merge_conflict_line(text: str) -> int | None:
 
 # --- paths named by documents -----------------------------------------------------
 
-def resolve_inside(root: Path, base: Path, value: str) -> tuple[Path | None, str | None]:
+def resolve_inside(root, base, value: str) -> tuple[Path | None, str | None]:
     """(path, None) for a file named relative to base that stays inside root,
     or (None, reason): "outside" (absolute, or .. past root, or through a
     symlink), "missing", "not_regular" (a folder, a symlink, a device)."""
     if not value or os.path.isabs(value) or value.startswith("~") or "\\" in value:
         return None, "outside"
-    root = Path(os.path.abspath(root))
-    candidate = Path(os.path.normpath(os.path.join(os.path.abspath(base), value)))
-    try:
-        rel = candidate.relative_to(root)
-    except ValueError:
+    # Plain strings: every build resolves every named file of every document.
+    root = os.path.abspath(root)
+    candidate = os.path.normpath(os.path.join(os.path.abspath(base), value))
+    if not candidate.startswith(root + os.sep):
         return None, "outside"
     # No part of the way may be a symlink: each step is checked without following it.
     step = root
-    for part in rel.parts:
-        step = step / part
+    for part in candidate[len(root) + 1:].split(os.sep):
+        step = os.path.join(step, part)
         try:
             st = os.lstat(step)
         except OSError:
             return None, "missing"
-        if os.path.islink(step):
+        if stat.S_ISLNK(st.st_mode):
             return None, "outside"
     if not stat.S_ISREG(st.st_mode):
         return None, "not_regular"
-    return candidate, None
+    return Path(candidate), None
 
 
 # --- what is under content/ ---------------------------------------------------------

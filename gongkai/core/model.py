@@ -318,8 +318,8 @@ def named_paths(doc: Document) -> list:
     must stay inside the content folder (gongkai.core.boundary.resolve_inside)."""
     if doc.type not in schema.TYPES or not doc.root:
         return []
-    root = Path(doc.root)
-    folder = (ROOT / doc.path).parent
+    root = doc.root
+    folder = os.path.dirname(os.path.join(ROOT, doc.path))
     out = []
     for key, sub, relative_to in schema.file_fields(doc.type):
         value = doc.meta.get(key)

@@ -166,16 +166,22 @@ CORPUS_CHECKS = [
 ]
 
 
+def check_context(settings: dict, content_root: Path, asof=None) -> dict:
+    """What the checks of one run read besides the documents: the settings, the
+    content folder, the build clock, and (made once per run, not per document)
+    the part of a document check's key that is the same for every document."""
+    allowlist = Path(content_root) / (settings.get("GONGKAI_PRIVACY_ALLOWLIST") or privacy.DEFAULT_ALLOWLIST)
+    return {"settings": settings, "content_root": content_root, "asof": asof,
+            "key": (repr(sorted(ours(settings).items())), file_stamp(allowlist))}
+
+
 def document_problems(doc, ctx) -> list:
-    """The document checks' problems of one document. They are kept on it
-    (doc.derived, in Pelican's content cache) with what else they read: the
-    GONGKAI_* settings, the allowlist and the files the document names."""
+    """The document checks' problems of one document (ctx: check_context). They
+    are kept on it (doc.derived, in Pelican's content cache) with what else they
+    read: the GONGKAI_* settings, the allowlist and the files the document names."""
     if doc.type not in schema.TYPES:
         return []
-    allowlist = Path(ctx["content_root"]) / (ctx["settings"].get("GONGKAI_PRIVACY_ALLOWLIST")
-                                             or privacy.DEFAULT_ALLOWLIST)
-    key = (repr(sorted(ours(ctx["settings"]).items())),
-           file_stamp(allowlist), named_files(doc))
+    key = (*ctx["key"], named_files(doc))
     kept = doc.derived.get("checks")
     if kept is None or kept[0] != key:
         kept = doc.derive("checks", (key, [p for check in DOCUMENT_CHECKS for p in check([doc], {}, ctx)]))
@@ -206,7 +212,7 @@ def check_corpus(docs, settings=None, content_root: Path | None = None, asof=Non
     out += _references(items, index)
     out += _named_files(items)
     out += _boundary(items, content_root, settings)
-    ctx = {"settings": settings, "content_root": content_root, "asof": asof}
+    ctx = check_context(settings, content_root, asof)
     if document_checks:
         out += [p for d in items for p in document_problems(d, ctx)]
     for check in CORPUS_CHECKS:

@@ -20,7 +20,7 @@ from gongkai.core import related, render, schema
 from gongkai.core.corpus import iter_files
 from gongkai.core.model import read_document
 from gongkai.core.settings import ours
-from gongkai.core.validate import document_problems
+from gongkai.core.validate import check_context, document_problems
 
 # The settings reading a file depends on: the content cache is kept only while
 # these are the same (speed.contentcache), and the workers get only these.
@@ -31,20 +31,20 @@ def reading_settings(settings: dict) -> dict:
     return {**ours(settings), **{k: settings[k] for k in READING_KEYS if k in settings}}
 
 
-def derive(doc, settings: dict, content_root: Path):
-    """(doc, body HTML), with doc.derived filled."""
+def derive(doc, settings: dict, content_root: Path, checks: dict | None = None):
+    """(doc, body HTML), with doc.derived filled (checks: the check_context of the run)."""
     html = render.render(doc.body, settings.get("MARKDOWN"))
     if doc.type in schema.TYPES:
         related.term_counts(doc)
         if doc.type == "budget":
             templates.budget_rows(doc, settings)
-        document_problems(doc, {"settings": settings, "content_root": content_root})
+        document_problems(doc, checks or check_context(settings, content_root))
     return doc, html
 
 
-def derive_pickled(doc, settings: dict, content_root: Path):
+def derive_pickled(doc, settings: dict, content_root: Path, checks: dict):
     """derive() in a worker: the document goes back as its pickle (speed.travel)."""
-    doc, html = derive(doc, settings, content_root)
+    doc, html = derive(doc, settings, content_root, checks)
     return pickle_document(doc), html
 
 
@@ -56,6 +56,7 @@ def prepare_many(paths, content_root: Path, settings: dict):
     """(path, (doc, html)) for many files, in order, as parallel worker processes finish them."""
     settings = reading_settings(settings)
     results = iter_files(paths, content_root, settings,
-                         then=partial(derive_pickled, settings=settings, content_root=content_root))
+                         then=partial(derive_pickled, settings=settings, content_root=content_root,
+                                      checks=check_context(settings, content_root)))
     for path, (doc, html) in zip(paths, results):
         yield path, (unpickle_document(doc), html)

@@ -120,11 +120,10 @@ class Document:
 def relpath(path: Path) -> str:
     """Repository-relative when inside it. The last part is never resolved: a
     symlink is named as itself, not as what it points at."""
-    path = Path(os.path.abspath(path))
-    try:
-        return str((path.parent.resolve() / path.name).relative_to(ROOT))
-    except ValueError:
-        return str(path)
+    path = os.path.abspath(path)
+    folder, name = os.path.split(path)
+    rel = os.path.relpath(os.path.join(os.path.realpath(folder), name), ROOT)
+    return path if rel == ".." or rel.startswith(".." + os.sep) else rel
 
 
 def type_of(path: Path, content_root: Path) -> str | None:

@@ -317,10 +317,14 @@ def attachment_files(content_root: Path):
 
 
 def _allowlist(ctx):
-    content_root = Path(ctx["content_root"])
-    allow_path = content_root / (ctx["settings"].get("GONGKAI_PRIVACY_ALLOWLIST") or DEFAULT_ALLOWLIST)
-    allow, problems = load_allowlist(allow_path)
-    return allow, problems, _rel(allow_path)
+    """(allowed numbers, the allowlist's own problems, its name), read once per
+    run (ctx: gongkai.core.validate.check_context), not once per document."""
+    if "privacy_allowlist" not in ctx:
+        content_root = Path(ctx["content_root"])
+        allow_path = content_root / (ctx["settings"].get("GONGKAI_PRIVACY_ALLOWLIST") or DEFAULT_ALLOWLIST)
+        allow, problems = load_allowlist(allow_path)
+        ctx["privacy_allowlist"] = (allow, problems, _rel(allow_path))
+    return ctx["privacy_allowlist"]
 
 
 def check_privacy_documents(docs, index, ctx):

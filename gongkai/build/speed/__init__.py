@@ -18,8 +18,8 @@ byte-identical to a build that reused everything (tests/test_incremental.py).
                output; `--explain URL` says why a page was reused or rendered.
 - filecache    made files (.xlsx copies, Pagefind bundles) kept by what they
                are made from, verified before reuse, copied (never linked).
-- forked       work beside the build on the other core (the search index, the
-               pages written last), in a child that reports back or fails the build.
+- forked       work beside the build on the other core (the search index,
+               相关信息, the pages written last), in a child that reports back or fails the build.
 - collector    Python's garbage collector rests while the cache loads and the
                files are read (ten million objects, none of them garbage).
 

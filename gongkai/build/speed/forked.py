@@ -1,7 +1,8 @@
 """Work the build hands to a forked child process: the child has the build's
 memory as it is (nothing pickled) and runs on the other core without the
-build's interpreter lock. Used for the search index (plugins/search_index)
-and for the pages written last (beside, plugins/reuse_pages)."""
+build's interpreter lock. Used for the search index (plugins/search_index),
+相关信息 (plugins/related) and the pages written last (beside: listings,
+意见征集, annual reports, .xlsx copies)."""
 from __future__ import annotations
 
 import gc

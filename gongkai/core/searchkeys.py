@@ -127,3 +127,13 @@ def page_keys(doc) -> dict | None:
         # (桥) then finds a title word it sits inside (石桥镇), lightly weighted.
         "chars": " ".join(dict.fromkeys(c for c in title if "\u3400" <= c <= "\u9fff")),
     }
+
+
+def document_keys(doc) -> dict | None:
+    """page_keys, computed once per document and kept with it (doc.derived, so
+    in Pelican's content cache: a rebuild computes them only for changed files).
+    The dict is the document's: copy it before changing it."""
+    if doc is None or doc.type not in schema.TYPES:
+        return None
+    keys = doc.derived.get("search_keys")
+    return keys if keys is not None else doc.derive("search_keys", page_keys(doc))

@@ -32,7 +32,7 @@ from gongkai.build.pelican import body_html
 from gongkai.build.signals import build_failed
 from gongkai.build.speed.searchindex import Indexer, SearchIndexError, bundle_dir
 from gongkai.core import searchterms
-from gongkai.core.searchkeys import page_keys
+from gongkai.core.searchkeys import document_keys
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,9 @@ def command(settings) -> list | None:
 
 def add_keys(content):
     doc = getattr(content, "doc", None) or content.metadata.get("doc")
-    content.facts.search_keys = page_keys(doc)
+    keys = document_keys(doc)
+    # A copy: the part filter is added to it later, and the kept keys stay as read.
+    content.facts.search_keys = dict(keys) if keys is not None else None
 
 
 def _write_order(generator) -> list:

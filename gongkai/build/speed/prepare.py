@@ -1,7 +1,7 @@
 """The build's work on each content file that depends on that file alone:
 read it (gongkai.core.model), render its body (gongkai.core.render), count
-its words (相关信息), read its budget tables and draw their rows, and run the
-document checks. Done once per changed file: the results ride on the Document
+its words (相关信息), make its search keys, read its budget tables and draw
+their rows, and run the document checks. Done once per changed file: the results ride on the Document
 (doc.derived) in Pelican's content cache.
 
 A cold build has thousands of such files and each is independent, so the
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from gongkai.build import templates
 from gongkai.build.speed.travel import pickle_document, unpickle_document
-from gongkai.core import related, render, schema
+from gongkai.core import related, render, schema, searchkeys
 from gongkai.core.corpus import iter_files
 from gongkai.core.model import read_document
 from gongkai.core.settings import ours
@@ -36,6 +36,7 @@ def derive(doc, settings: dict, content_root: Path, checks: dict | None = None):
     html = render.render(doc.body, settings.get("MARKDOWN"))
     if doc.type in schema.TYPES:
         related.term_counts(doc)
+        searchkeys.document_keys(doc)
         if doc.type == "budget":
             templates.budget_rows(doc, settings)
         document_problems(doc, checks or check_context(settings, content_root))

@@ -266,7 +266,7 @@ def remove_old_beside(output: Path) -> subprocess.Popen | None:
     old = _old(output)
     if not old.is_dir() or old.is_symlink():
         return None
-    doomed = output.with_name(f".{output.name}.deleting-{os.getpid()}")
+    doomed = output.with_name(f".{output.name}.deleting-{os.getpid()}-{time.time_ns()}")
     old.rename(doomed)
     return subprocess.Popen(["rm", "-rf", "--", str(doomed)], stdin=subprocess.DEVNULL)
 

@@ -62,11 +62,11 @@ def bench_size(n: int, work: Path) -> dict:
     ours, plain = corpus / "gongkai", corpus / "plain"
     out, cache = work / f"out-{n}", work / f"cache-{n}"
     r = {"n": n}
-    # Plain Pelican first: our rebuild ends by deleting the output it replaced,
-    # and on this disk (ext4 without a journal) every file created in the next
-    # minutes scans the inodes deleted recently, which would slow whatever runs
-    # next (our cold build took 84 s instead of 38 s right after 75,000 deletions).
-    # The bench itself deletes nothing until it ends, and syncs before each run.
+    # Plain Pelican first: on this disk (ext4 without a journal) every file
+    # created in the minutes after many deletions scans the inodes deleted
+    # recently, which would slow whatever runs next (our cold build took 84 s
+    # instead of 38 s right after 75,000 deletions). Our second build deletes
+    # nothing (the first replaced no site); the bench deletes nothing until it ends.
     conf = plain_settings(work, plain, work / f"plain-out-{n}")
     r["plain"] = run([PY, "-m", "pelican", "-q", "-s", conf])
     touch_one(plain)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pelican import signals
 
+from gongkai.build.signals import writer_ready
 from gongkai.build.speed.forked import written_beside
 from gongkai.core.model import named_paths
 
@@ -35,4 +36,4 @@ def register():
     # article_writer_finalized: every document is read and valid (validation ran
     # at all_generators_finalized) and the output folder exists. Copied beside
     # the build (gongkai.build.speed.forked), on the other core.
-    signals.article_writer_finalized.connect(written_beside(publish), weak=False)
+    writer_ready.connect(written_beside(publish), weak=False)

@@ -117,7 +117,7 @@ _PROVIDERS: dict = {}   # fact -> plugin, filled by check_plugins
 # between all_generators_finalized and article_writer_finalized.
 STAGES = ("initialized", "generator_init", "article_generator_init", "content_object_init",
           "article_generator_pretaxonomy", "article_generator_finalized", "all_generators_finalized",
-          "writer_ready", "article_writer_finalized", "finalized")
+          "article_writer_finalized", "finalized")
 PAGES_WRITTEN = STAGES.index("all_generators_finalized")
 
 

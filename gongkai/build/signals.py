@@ -4,12 +4,6 @@ from blinker import signal
 # Sent by scripts/build.py when a build fails: plugins stop their background work.
 build_failed = signal("gongkai_build_failed")
 
-# Sent by gongkai.build.speed.pages when the build's writer exists, before Pelican
-# writes any page (every fact is set; links in summaries are final): the pages
-# written beside the build start then (gongkai.build.speed.forked.written_beside),
-# while the build writes the documents. Receives the articles generator and writer=.
-writer_ready = signal("gongkai_writer_ready")
-
 # Sent by plugins/reuse_pages at finalized, once every page is in the output (the pages
 # written beside the build joined), before the build's record is kept: plugins/listings
 # writes sitemap.xml from the pages that are there. Receives the Pelican object.

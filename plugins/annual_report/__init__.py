@@ -10,13 +10,12 @@ from pathlib import Path
 
 from pelican import signals
 
-from gongkai.build.signals import writer_ready
 from gongkai.build.speed.forked import written_beside
 from gongkai.core import annual_report
 from gongkai.core.settings import complete
 from gongkai.core.site import HOME_URL, XXGK_URL
 
-NEEDS = {"nav": "writer_ready", "pages": "writer_ready", "validity": "writer_ready"}
+NEEDS = {"nav": "article_writer_finalized", "pages": "article_writer_finalized", "validity": "article_writer_finalized"}
 PROVIDES = {}
 
 BASE = "annual-report/"
@@ -71,4 +70,4 @@ def write_reports(generator, writer):
 def register():
     # article_writer_finalized: every article is read and has its URL; the writer is available.
     # The reports are written beside the build (gongkai.build.speed.forked), on the other core.
-    writer_ready.connect(written_beside(write_reports), weak=False)
+    signals.article_writer_finalized.connect(written_beside(write_reports), weak=False)

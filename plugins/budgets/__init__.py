@@ -11,7 +11,6 @@ from pathlib import Path
 from pelican import signals
 
 from gongkai.build import speed, templates
-from gongkai.build.signals import writer_ready
 from gongkai.build.speed.forked import written_beside
 from gongkai.core import budget
 from gongkai.core.budget import xlsx
@@ -71,4 +70,4 @@ def register():
     signals.article_generator_finalized.connect(attach)
     # article_writer_finalized: the output folder exists; the .xlsx copies go beside the CSVs.
     # Written beside the build (gongkai.build.speed.forked), on the other core.
-    writer_ready.connect(written_beside(write_xlsx), weak=False)
+    signals.article_writer_finalized.connect(written_beside(write_xlsx), weak=False)

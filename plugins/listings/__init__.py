@@ -13,15 +13,15 @@ from xml.sax.saxutils import escape
 
 from pelican import signals
 
-from gongkai.build.signals import pages_written, writer_ready
+from gongkai.build.signals import pages_written
 from gongkai.build.speed.forked import written_beside
 from gongkai.core import schema, site
 from gongkai.core.present import iso, zh_date
 from gongkai.core.settings import complete
 
-NEEDS = {"solicitations_url": "all_generators_finalized", "solicitations_feed_url": "writer_ready",
+NEEDS = {"solicitations_url": "all_generators_finalized", "solicitations_feed_url": "article_writer_finalized",
          # the home page and listings, written last
-         "open_solicitations": "writer_ready", "solicitation": "writer_ready"}
+         "open_solicitations": "article_writer_finalized", "solicitation": "article_writer_finalized"}
 PROVIDES = {fact: "all_generators_finalized" for fact in (
     "breadcrumb", "newer", "older", "nav", "pages", "root_url", "types", "disclosures", "validity")}
 
@@ -233,4 +233,4 @@ def register():
     # article_writer_finalized: the documents are written and the writer is at hand
     # for the listing pages and feeds (pages were read before any writing began);
     # written beside the build (speed.forked), on the core the search index has left free.
-    writer_ready.connect(written_beside(write_site), weak=False)
+    signals.article_writer_finalized.connect(written_beside(write_site), weak=False)

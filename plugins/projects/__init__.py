@@ -9,12 +9,11 @@ from decimal import Decimal
 
 from pelican import signals
 
-from gongkai.build.signals import writer_ready
 from gongkai.build.speed.forked import written_beside
 from gongkai.core import project
 from gongkai.core.settings import asof, complete
 
-NEEDS = {"nav": "writer_ready", "pages": "writer_ready"}
+NEEDS = {"nav": "article_writer_finalized", "pages": "article_writer_finalized"}
 PROVIDES = {"project": "article_generator_finalized"}
 
 LIST_URL = "project/list/"
@@ -88,4 +87,4 @@ def register():
     signals.article_generator_finalized.connect(attach)
     # article_writer_finalized: the writer is available for the listing pages,
     # written beside the build (gongkai.build.speed.forked).
-    writer_ready.connect(written_beside(write_listing), weak=False)
+    signals.article_writer_finalized.connect(written_beside(write_listing), weak=False)

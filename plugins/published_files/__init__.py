@@ -11,7 +11,6 @@ from pathlib import Path
 
 from pelican import signals
 
-from gongkai.build.signals import writer_ready
 from gongkai.build.speed.forked import written_beside
 from gongkai.core.model import named_paths
 
@@ -36,4 +35,4 @@ def register():
     # article_writer_finalized: every document is read and valid (validation ran
     # at all_generators_finalized) and the output folder exists. Copied beside
     # the build (gongkai.build.speed.forked), on the other core.
-    writer_ready.connect(written_beside(publish), weak=False)
+    signals.article_writer_finalized.connect(written_beside(publish), weak=False)

@@ -17,10 +17,6 @@ def get_writer(pelican):
     return pages.ReusingWriter
 
 
-def expect_writer(generators):
-    pages.expect_writer(generators)
-
-
 def finish(pelican):
     pages.finish(then=lambda: pages_written.send(pelican))
 
@@ -30,11 +26,8 @@ def abandon(*_args, **_kwargs):
 
 
 def register():
-    # get_writer: Pelican writes every page through this writer; when it exists it
-    # sends writer_ready (gongkai.build.signals) with the articles generator, kept
-    # at all_generators_finalized (this plugin is last: after every other plugin's).
+    # get_writer: Pelican writes every page through this writer.
     signals.get_writer.connect(get_writer)
-    signals.all_generators_finalized.connect(expect_writer)
     # finalized (this plugin is last in PLUGINS): everything, the search index
     # included, succeeded; only then is the record of this build kept.
     signals.finalized.connect(finish)

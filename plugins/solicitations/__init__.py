@@ -13,7 +13,6 @@ from feedgenerator import Atom1Feed
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
-from gongkai.build.signals import writer_ready
 from gongkai.build.speed.forked import written_beside
 from gongkai.core import present
 from gongkai.core import solicitation as sol
@@ -21,7 +20,7 @@ from gongkai.core.settings import asof, complete
 
 NEEDS = {"refs": "all_generators_finalized", "back": "all_generators_finalized",
          # its listing pages, written last, show the header
-         "nav": "writer_ready", "pages": "writer_ready"}
+         "nav": "article_writer_finalized", "pages": "article_writer_finalized"}
 PROVIDES = {fact: "all_generators_finalized" for fact in (
     "solicitation", "decision", "open_solicitations", "solicitations", "solicitations_by_state",
     "solicitations_url", "solicitations_feed_url")}
@@ -166,4 +165,4 @@ def register():
     # article_writer_finalized: the articles are written; add the listings,
     # feed and calendar files with the same writer (same output folder).
     # Written beside the build (gongkai.forked.beside), on the other core.
-    writer_ready.connect(written_beside(write), weak=False)
+    signals.article_writer_finalized.connect(written_beside(write), weak=False)

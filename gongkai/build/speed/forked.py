@@ -85,7 +85,8 @@ class Child:
 
 def beside(writer, work) -> None:
     """work(writer) in a forked child when the writer can (plugins/reuse_pages:
-    ReusingWriter.beside), else here and now."""
+    ReusingWriter.beside), else here and now. For pages written once every
+    article is: by then the search index has left the other core free."""
     run = getattr(writer, "beside", None)
     if run is None:
         work(writer)
@@ -97,10 +98,10 @@ _RECEIVERS: dict = {}
 
 
 def written_beside(write):
-    """A writer_ready receiver (gongkai.build.signals) that runs write(generator,
-    writer) beside the build, while the build writes the documents. Connect it
-    with weak=False (nothing else holds it); it is the same object for the same
-    write, so registering a plugin twice (a new Pelican in one process) connects it once."""
+    """An article_writer_finalized receiver that runs write(generator, writer)
+    beside the build. Connect it with weak=False (nothing else holds it); it is
+    the same object for the same write, so registering a plugin twice (a new
+    Pelican in one process) connects it once."""
     if write not in _RECEIVERS:
         def receiver(generator, writer):
             beside(writer, lambda w: write(generator, w))

@@ -28,7 +28,6 @@ from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from gongkai.build import speed
-from gongkai.build.signals import writer_ready
 from gongkai.build.speed.digests import (
     Digests,
     code_digest,
@@ -87,8 +86,6 @@ class ReusingWriter(Writer):
         self.beside_children: list = []  # speed.forked.Child of beside()
         forget_templates()
         _writers[:] = [self]
-        if _articles:
-            writer_ready.send(_articles.pop(), writer=self)
 
     def write_file(self, name, template, context, *args, **kwargs):
         if (self.enabled or self.explain) and hasattr(template, "render") and getattr(template, "name", None):
@@ -238,13 +235,6 @@ class ReusingWriter(Writer):
 
 
 _writers: list = []  # this build's writer, for finish()
-_articles: list = []  # this build's articles generator, until its writer exists
-
-
-def expect_writer(generators) -> None:
-    """all_generators_finalized: the writer made next announces itself with the
-    articles generator (writer_ready)."""
-    _articles[:] = [g for g in generators if hasattr(g, "articles")][:1]
 
 
 def _subclasses(cls) -> list:

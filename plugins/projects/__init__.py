@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from pelican import signals
 
-from gongkai.build.speed.forked import written_beside
 from gongkai.core import project
 from gongkai.core.settings import asof, complete
 
@@ -85,6 +84,5 @@ def write_listing(generator, writer):
 def register():
     # article_generator_finalized: every article is read, so stage documents resolve to pages.
     signals.article_generator_finalized.connect(attach)
-    # article_writer_finalized: the writer is available for the listing pages,
-    # written beside the build (gongkai.build.speed.forked).
-    signals.article_writer_finalized.connect(written_beside(write_listing), weak=False)
+    # article_writer_finalized: the writer is available for the listing pages.
+    signals.article_writer_finalized.connect(write_listing)

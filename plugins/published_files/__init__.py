@@ -11,7 +11,6 @@ from pathlib import Path
 
 from pelican import signals
 
-from gongkai.build.speed.forked import written_beside
 from gongkai.core.model import named_paths
 
 NEEDS = {}
@@ -33,6 +32,5 @@ def publish(generator, writer):
 
 def register():
     # article_writer_finalized: every document is read and valid (validation ran
-    # at all_generators_finalized) and the output folder exists. Copied beside
-    # the build (gongkai.build.speed.forked), on the other core.
-    signals.article_writer_finalized.connect(written_beside(publish), weak=False)
+    # at all_generators_finalized) and the output folder exists.
+    signals.article_writer_finalized.connect(publish)

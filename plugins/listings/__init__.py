@@ -14,7 +14,6 @@ from xml.sax.saxutils import escape
 from pelican import signals
 
 from gongkai.build.signals import pages_written
-from gongkai.build.speed.forked import written_beside
 from gongkai.core import schema, site
 from gongkai.core.present import iso, zh_date
 from gongkai.core.settings import complete
@@ -56,19 +55,10 @@ def prepare(generators):
     gk.validity = schema.enum_titles("validity")
     _ISSUERS.clear()
     _ISSUERS.update({a.url: a.doc.meta.get("issuer") or "" for a in articles})
-    # sitemap.xml is written from the finished output (write_sitemap); here only the dates.
-    _LASTMOD.clear()
-    for a in articles:
-        _LASTMOD[a.url] = a.doc.meta.get("modified") or a.doc.meta.get("date")
-    for p in page_list:
-        doc = p.metadata.get("doc")
-        _LASTMOD[p.url] = doc.meta.get("modified") if doc is not None else None
 
 
 # Each document's issuer by address: the author of its entry in every feed.
 _ISSUERS: dict = {}
-# A document's or page's address -> its date for sitemap.xml's <lastmod>.
-_LASTMOD: dict = {}
 
 
 class _Site:
@@ -162,7 +152,18 @@ def write_site(generator, writer):
     writer.write_file("index.html", generator.get_template("index"), generator.context,
                       relative_urls=out.relative, url="", gk_latest=latest)
 
+    # sitemap.xml is written from the finished output (write_sitemap); here only the dates.
+    _LASTMOD.clear()
+    for a in articles:
+        m = a.doc.meta
+        _LASTMOD[a.url] = m.get("modified") or m.get("date")
+    for p in generator.context["gk"].pages:
+        doc = p.metadata.get("doc")
+        _LASTMOD[p.url] = doc.meta.get("modified") if doc is not None else None
 
+
+# A document's or page's address -> its date for sitemap.xml's <lastmod>.
+_LASTMOD: dict = {}
 
 
 def write_sitemap(pelican):
@@ -231,6 +232,5 @@ def register():
     # nothing is written yet — so document pages and the header can use the values.
     signals.all_generators_finalized.connect(prepare)
     # article_writer_finalized: the documents are written and the writer is at hand
-    # for the listing pages and feeds (pages were read before any writing began);
-    # written beside the build (speed.forked), on the core the search index has left free.
-    signals.article_writer_finalized.connect(written_beside(write_site), weak=False)
+    # for the listing pages and feeds (pages were read before any writing began).
+    signals.article_writer_finalized.connect(write_site)

@@ -1,8 +1,10 @@
 """Work the build hands to a forked child process: the child has the build's
 memory as it is (nothing pickled) and runs on the other core without the
 build's interpreter lock. Used for the search index (plugins/search_index),
-相关信息 (plugins/related) and the pages written last (beside: listings,
-意见征集, annual reports, .xlsx copies)."""
+相关信息 (plugins/related) and the pages written last (beside: 意见征集,
+annual reports, .xlsx copies). A child is not free: every page of memory
+either side writes is copied, so work moves beside the build only where the
+bench shows the other core idle (listings written beside cost more than they saved)."""
 from __future__ import annotations
 
 import gc

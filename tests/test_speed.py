@@ -135,3 +135,27 @@ def test_the_build_reuses_the_document_checks_its_workers_ran(monkeypatch):
     build_settings = dict(settings, GONGKAI_PREVIOUS_OUTPUT="/tmp/output", GONGKAI_REUSE=True, GONGKAI_EXPLAIN="/x/")
     validate.document_problems(doc, validate.check_context(build_settings, ROOT / "content"))
     assert len(calls) == 1
+
+
+def test_a_page_that_shows_only_its_own_content_shares_the_digests_of_what_it_lists():
+    """A document page reads article.content; its listings show the same articles
+    without content. When the templates read content only on the page's own
+    variable, the objects it shows are digested without content (once, for both
+    kinds of page) and its own content apart; anything else counts every content."""
+    import jinja2
+
+    from gongkai.build.speed.digests import template_reads
+    env = jinja2.Environment(loader=jinja2.DictLoader({
+        "own.html": "{{ article.content }}{% include 'meta.html' %}",
+        "meta.html": "{% macro m(article) %}{{ article.title }}{% endmacro %}{{ m(article) }}",
+        "loop.html": "{{ article.content }}{% for a in article.related %}{{ a.summary }}{% endfor %}",
+        "shadow.html": "{% set article = others[0] %}{% include 'reads.html' %}",
+        "reads.html": "{{ article.content }}",
+        "deep.html": "{{ article.related[0].content }}",
+        "listing.html": "{% for a in items %}{{ a.title }}{% endfor %}",
+    }))
+    reads = {name: template_reads(env.get_template(name)) for name in env.loader.mapping}
+    assert not reads["own.html"].content_inside() and reads["own.html"].content_of() == {"article"}
+    assert not reads["listing.html"].content_inside() and not reads["listing.html"].content_of()
+    for name in ("loop.html", "shadow.html", "deep.html"):   # content read on something else
+        assert reads[name].content_inside(), name

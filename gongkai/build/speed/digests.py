@@ -5,7 +5,8 @@ time when the code and settings are the same (code_digest) and every value
 its templates can read is the same (Digests.page). The values a template can
 read are found statically (template_reads): the undeclared variables of it
 and of every template it extends, includes or imports, with every attribute
-name it reads. A template that names another one dynamically is never reused.
+name it reads and on what. A template that names another one dynamically is
+never reused.
 
 Values are compared by digest, a hash of their pickle. Objects of the site
 (articles, pages) are digested once per build and appear inside other values
@@ -14,8 +15,11 @@ the objects it links to in full except for their own links ("face"), and
 those links' links by path only ("ref"). A Document appears as its
 front-matter and the stamps of the files it names; its Markdown body and an
 object's rendered content count only on pages whose templates read them
-(body, content, summary). Anything that cannot be pickled makes the page be
-rendered again: the safe side."""
+(body, content, summary). When the templates read content only on a page
+variable itself (article.content), only that object's content counts, so the
+digests of the objects a document page and a listing show are the same ones,
+made once. Anything that cannot be pickled makes the page be rendered again:
+the safe side."""
 from __future__ import annotations
 
 import copyreg
@@ -25,6 +29,7 @@ import pickle
 import re
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 import jinja2.meta
@@ -61,10 +66,28 @@ def _versions() -> str:
     return ",".join(version(p) for p in ("pelican", "jinja2", "markdown", "nh3"))
 
 
-def template_reads(template: jinja2.Template):
-    """(variables, attributes): every top-level variable the template (and what
-    it extends, includes, imports) can read, and every attribute or key name it
-    reads from anything; None when a referenced template name is not a constant."""
+class Reads(NamedTuple):
+    """What a template (with what it extends, includes, imports) can read."""
+    names: frozenset     # the top-level variables
+    inner: frozenset     # attribute or key names read on anything but a top-level variable itself
+    top: frozenset       # (variable, attribute) read directly on a top-level variable
+    shadowed: frozenset  # names a template sets outside a macro: an included template may see those instead
+
+    def content_inside(self) -> bool:
+        """Whether rendered content is read on anything besides a page variable itself."""
+        return bool(self.inner & CONTENT_ATTRS) or any(
+            n in self.shadowed for n, attr in self.top if attr in CONTENT_ATTRS)
+
+    def content_of(self) -> frozenset:
+        """The top-level variables whose own rendered content is read (article.content)."""
+        return frozenset(n for n, attr in self.top if attr in CONTENT_ATTRS and n not in self.shadowed)
+
+    def body(self) -> bool:
+        return "body" in self.inner or any(attr == "body" for _n, attr in self.top)
+
+
+def template_reads(template: jinja2.Template) -> Reads | None:
+    """What the template can read; None when a referenced template name is not a constant."""
     return _reads(template.environment, template.name)
 
 
@@ -83,17 +106,40 @@ def _reads(env: jinja2.Environment, name: str):
         _READS[key] = None  # a cycle (a template including itself) stays None
         ast = env.parse(env.loader.get_source(env, name)[0])
         names = set(jinja2.meta.find_undeclared_variables(ast))
-        attrs = {n.attr for n in ast.find_all(jinja2.nodes.Getattr)}
-        attrs |= {n.arg.value for n in ast.find_all(jinja2.nodes.Getitem)
-                  if isinstance(n.arg, jinja2.nodes.Const) and isinstance(n.arg.value, str)}
+        # A name this template binds (set, for, with, a macro's parameters) is its own
+        # wherever it is read here: reads on it are reads on something else.
+        local = {n.name for n in ast.find_all(jinja2.nodes.Name) if n.ctx in ("store", "param")}
+        reads = [(n.node, n.attr) for n in ast.find_all(jinja2.nodes.Getattr)]
+        reads += [(n.node, n.arg.value) for n in ast.find_all(jinja2.nodes.Getitem)
+                  if isinstance(n.arg, jinja2.nodes.Const) and isinstance(n.arg.value, str)]
+        top = {(node.name, attr) for node, attr in reads
+               if isinstance(node, jinja2.nodes.Name) and node.name not in local}
+        inner = {attr for node, attr in reads
+                 if not isinstance(node, jinja2.nodes.Name) or node.name in local}
+        shadowed = _set_outside_macros(ast)
         for ref in jinja2.meta.find_referenced_templates(ast):
             sub = _reads(env, ref) if ref is not None else None
             if sub is None:
                 return None
-            names |= sub[0]
-            attrs |= sub[1]
-        _READS[key] = (frozenset(names), frozenset(attrs))
+            names |= sub.names
+            inner |= sub.inner
+            top |= sub.top
+            shadowed |= sub.shadowed
+        _READS[key] = Reads(frozenset(names), frozenset(inner), frozenset(top), frozenset(shadowed))
     return _READS[key]
+
+
+def _set_outside_macros(node) -> set:
+    """Names {% set %} binds outside a macro: templates this one includes see them."""
+    found = set()
+    for child in node.iter_child_nodes():
+        if isinstance(child, (jinja2.nodes.Macro, jinja2.nodes.CallBlock)):
+            continue
+        if isinstance(child, (jinja2.nodes.Assign, jinja2.nodes.AssignBlock)):
+            found |= {n.name for n in child.target.find_all(jinja2.nodes.Name)} | (
+                {child.target.name} if isinstance(child.target, jinja2.nodes.Name) else set())
+        found |= _set_outside_macros(child)
+    return found
 
 
 def _table_id(table) -> tuple:
@@ -139,10 +185,19 @@ class Digests:
         self._alive: list = []
         self._tables: dict = {}
 
-    def page(self, values, attrs=frozenset(CONTENT_ATTRS | {"body"})) -> str | None:
-        """The digest of a page's values (None: not comparable, render it).
-        attrs: the attribute names its templates read (template_reads)."""
-        return self._dump(values, "card", bool(attrs & CONTENT_ATTRS), "body" in attrs)
+    def page(self, values, reads: Reads | None = None) -> str | None:
+        """The digest of a page's value (name, value) (None: not comparable,
+        render it); reads: what its templates read (template_reads; None: everything)."""
+        if reads is None:
+            return self._dump(values, "card", True, True)
+        inside = reads.content_inside()
+        digest = self._dump(values, "card", inside, reads.body())
+        name, value = values
+        if digest is None or inside or name not in reads.content_of() or not isinstance(value, self.site_types):
+            return digest
+        # Its own rendered content, beside the digest its listings share.
+        own = self._dump(tuple(vars(value).get(k) for k in CONTENT_KEYS), "ref", False, False)
+        return None if own is None else hashlib.sha1(f"{digest}|{own}".encode()).hexdigest()
 
     def _of(self, obj, depth: str, content: bool, body: bool) -> str | None:
         key = (id(obj), depth, content, body)

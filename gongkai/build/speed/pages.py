@@ -123,10 +123,9 @@ class ReusingWriter(Writer):
         reads = template_reads(template)
         if reads is None:
             return None
-        names, attrs = reads
         values = []
-        for n in sorted(names):
-            digest = self.digests.page((n, localcontext[n]) if n in localcontext else (n, "<missing>"), attrs)
+        for n in sorted(reads.names):
+            digest = self.digests.page((n, localcontext[n]) if n in localcontext else (n, "<missing>"), reads)
             if digest is None:
                 return None
             values.append((n, digest))

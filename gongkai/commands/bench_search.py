@@ -383,7 +383,7 @@ def main(argv=None) -> int:
     print("员工搜索每个查询（同一组查询）：" + percentile_report(query_ms, "ms"))
 
     rows = browser_runs(site, QUERIES)
-    print("\n查询（Chromium，127.0.0.1，按 make publish 发布的形式）  冷：毫秒  字节（构建原样）  热：毫秒  字节  完全符合")
+    print("\n查询（Chromium，127.0.0.1，make publish 发布的形式）  冷：毫秒  发送字节（构建原样）  热：毫秒  字节  完全符合")
     for q, cms, cb, wms, wb, total, _urls, built in rows:
         print(f"  {q:<34}{cms:8.0f} {cb / 1024:7.0f} KB ({built / 1024:4.0f} KB) {wms:8.0f} {wb / 1024:6.0f} KB {total:6d}")
     print("冷查询时间：" + percentile_report([r[1] for r in rows], "ms"))

@@ -358,6 +358,9 @@ def test_search_index_is_sent_compressed_and_arrives_as_pagefind_reads_it(server
         assert status == 200, file
         assert headers.get("content-encoding") == encoding, file
         assert headers["vary"] == "Accept-Encoding"
+        assert headers["content-type"] == "application/octet-stream"
+        assert headers["cache-control"] == ("public, max-age=3600" if file.suffix == ".pagefind"
+                                            else "public, max-age=31536000, immutable"), file
         plain = _decode(encoding, body)
         assert plain.startswith(b"pagefind_dcd") and plain == file.read_bytes(), file
         if encoding:

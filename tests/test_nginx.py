@@ -320,16 +320,84 @@ def test_precompressed_brotli_is_served(server):
     assert brotli.decompress(body) == original
 
 
-def test_pagefind_chunks_are_cached_long_and_its_loader_short(server):
+def _search_index(server) -> Path:
     pagefind = server.root / "pagefind"
     if not pagefind.is_dir():
         pytest.skip("这个版本没有 pagefind/（搜索未启用）")
-    chunk = sorted(pagefind.glob("fragment/*.pf_fragment"))[0]
-    _, headers, _ = server.get("/" + str(chunk.relative_to(server.root)))
-    assert headers["cache-control"] == "public, max-age=31536000, immutable"
-    assert "content-encoding" not in headers       # Pagefind compresses its chunks itself
+    return pagefind
+
+
+def test_pagefind_chunks_are_cached_long_and_its_loader_short(server):
+    chunk = sorted(_search_index(server).glob("fragment/*.pf_fragment"))[0]
+    for accept in ({}, {"Accept-Encoding": "gzip"}):
+        _, headers, _ = server.get("/" + str(chunk.relative_to(server.root)), accept)
+        assert headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert headers["content-type"] == "application/octet-stream"
     _, headers, _ = server.get("/pagefind/pagefind.js")
     assert headers["cache-control"] == "public, max-age=3600"
+
+
+def _decode(encoding, body: bytes) -> bytes:
+    return {"gzip": gzip.decompress, "br": brotli.decompress, None: bytes}[encoding](body)
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip", None])
+def test_search_index_is_sent_compressed_and_arrives_as_pagefind_reads_it(server, encoding):
+    """make publish stores Pagefind's files decompressed with .gz/.br companions
+    (Pagefind's own gzip is weak): the browser gets them brotli- or gzip-encoded and
+    decodes them to bytes starting with pagefind_dcd, which pagefind.js takes as they
+    are; a client that accepts no encoding gets those bytes directly."""
+    if encoding == "br" and not publish_mod.BROTLI_MODULE.is_file():
+        pytest.skip("未安装 libnginx-mod-http-brotli-static")
+    pagefind = _search_index(server)
+    files = [sorted(pagefind.glob(pattern))[0] for pattern in
+             ("*.pf_meta", "wasm.*.pagefind", "fragment/*.pf_fragment", "index/*.pf_index")]
+    for file in files:
+        status, headers, body = server.get("/" + str(file.relative_to(server.root)),
+                                           {"Accept-Encoding": encoding} if encoding else {})
+        assert status == 200, file
+        assert headers.get("content-encoding") == encoding, file
+        assert headers["vary"] == "Accept-Encoding"
+        assert headers["content-type"] == "application/octet-stream"
+        assert headers["cache-control"] == ("public, max-age=3600" if file.suffix == ".pagefind"
+                                            else "public, max-age=31536000, immutable"), file
+        plain = _decode(encoding, body)
+        assert plain.startswith(b"pagefind_dcd") and plain == file.read_bytes(), file
+        if encoding:
+            assert len(body) < len(plain)
+
+
+def test_search_through_nginx_finds_a_real_document(server, browser):
+    """The search page in Chromium, through nginx with its precompressed search
+    index: a query from tests/relevance.yaml finds its document, and Pagefind's
+    files arrived compressed (br where nginx has the module, else gzip)."""
+    _search_index(server)
+    import yaml
+    cases = yaml.safe_load((Path(__file__).parent / "relevance.yaml").read_text(encoding="utf-8"))["queries"]
+    case = next(c for c in cases if c["q"] == "工伤保险费率")
+    want = f"/xxgk/{case['top5'][0].replace('/', '-')}/"
+    encoding = "br" if publish_mod.BROTLI_MODULE.is_file() else "gzip"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        received = {}
+        page.on("response", lambda r: received.__setitem__(urlsplit(r.url).path, r.headers.get("content-encoding"))
+                if "/pagefind" in r.url else None)
+        page.goto(f"{server.base}/search/?q={quote(case['q'])}", wait_until="networkidle")
+        page.wait_for_function("""() => /^找到/.test(document.querySelector('#gk-search-status').textContent)
+                                         && document.querySelectorAll('#gk-search-results li').length > 0""")
+        links = [urlsplit(a.get_attribute("href")).path
+                 for a in page.query_selector_all("#gk-search-results .gk-result__link")]
+    finally:
+        context.close()
+    assert want in links[:5], links
+    chunks = {path: enc for path, enc in received.items() if re.search(r"\.(pf_\w+|pagefind)$", path)}
+    assert any(p.endswith(".pf_meta") for p in chunks) and any("/fragment/" in p for p in chunks), received
+    suffix = {"br": ".br", "gzip": ".gz"}[encoding]
+    # Each came compressed, but for the few files too small to gain (MIN_COMPRESS_SIZE).
+    assert chunks == {path: encoding if (server.root / (path.lstrip("/") + suffix)).is_file() else None
+                      for path in chunks}
+    assert list(chunks.values()).count(encoding) > len(chunks) / 2
 
 
 def test_no_inline_script_style_or_handler_in_any_page(server):

@@ -412,12 +412,37 @@ DAMAGES = {
         def damage(folder):
             (folder / "gone.html.gz").write_bytes(gzip.compress(b"<!DOCTYPE html></html>"))
         ''', ["gone.html.gz: 预压缩文件没有对应的原文件 gone.html"]),
+    # Pagefind's files are stored decompressed: a cut one no longer matches its .gz/.br ...
     "search_index": ('''
         def damage(folder):
-            chunk = sorted((folder / "pagefind" / "fragment").iterdir())[0]
-            chunk.write_bytes(chunk.read_bytes()[:20])
-        ''', ["pagefind/fragment/", ": 搜索索引文件损坏（无法解压）"]),
+            chunk = sorted((folder / "pagefind" / "fragment").glob("*.pf_fragment"))[0]
+            chunk.write_bytes(chunk.read_bytes()[:40])
+        ''', ["pagefind/fragment/", ".pf_fragment: 搜索索引文件损坏（无法解压，或内容不完整）",
+              ".pf_fragment.gz: 预压缩文件解压后与 ", ".pf_fragment.br: 预压缩文件解压后与 "]),
+    # ... and is caught by its format alone when its companions were cut the same way:
+    # JSON for a fragment, CBOR for the page list, index and filter chunks.
+    "search_fragment_cut_with_its_companions": ('''
+        import gzip, brotli
+        def damage(folder):
+            chunk = sorted((folder / "pagefind" / "fragment").glob("*.pf_fragment"))[0]
+            cut = chunk.read_bytes()[:-1]
+            chunk.write_bytes(cut)
+            chunk.with_name(chunk.name + ".gz").write_bytes(gzip.compress(cut))
+            chunk.with_name(chunk.name + ".br").write_bytes(brotli.compress(cut))
+        ''', ["pagefind/fragment/", ".pf_fragment: 搜索索引文件损坏（无法解压，或内容不完整）"]),
+    "search_meta_cut_with_its_companions": ('''
+        import gzip, brotli
+        def damage(folder):
+            meta = sorted((folder / "pagefind").glob("*.pf_meta"))[0]
+            cut = meta.read_bytes()[:-3]
+            meta.write_bytes(cut)
+            meta.with_name(meta.name + ".gz").write_bytes(gzip.compress(cut))
+            meta.with_name(meta.name + ".br").write_bytes(brotli.compress(cut))
+        ''', ["pagefind/pagefind.", ".pf_meta: 搜索索引文件损坏（无法解压，或内容不完整）"]),
 }
+# Files named in the last line, where the expected lines are not one file each.
+DAMAGED_FILES = {"search_index": 3, "search_fragment_cut_with_its_companions": 1,
+                 "search_meta_cut_with_its_companions": 1}
 
 
 @pytest.mark.parametrize("case", DAMAGES)
@@ -430,7 +455,7 @@ def test_a_file_damaged_before_the_switch_is_never_published(tmp_path, published
     assert result.returncode == 1, result.stdout + result.stderr
     for text in expected:
         assert text in result.stderr, (text, result.stderr)
-    count = len(expected) if case != "search_index" else 1
+    count = DAMAGED_FILES.get(case, len(expected))
     assert result.stderr.splitlines()[-1] == (
         f"发布失败：新版本有 {count} 个文件没有通过校验（见上），没有发布。网站保持原样（当前版本：{before.split('/')[1]}）；"
         "请重新运行 make publish，仍然失败时先运行 make clean 清除缓存")
@@ -482,6 +507,42 @@ def test_hard_links_are_copied_so_the_release_owns_its_bytes(tmp_path, deploy):
     outside.write_text("rewritten by a later build", encoding="utf-8")
     assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert json.loads((deploy / "current" / "release.json").read_text(encoding="utf-8"))["hard_links_copied"] >= 1
+
+
+def test_search_index_is_stored_decompressed_with_companions(published):
+    """Pagefind gzips its files weakly; a release holds them decompressed (they start
+    with pagefind_dcd, which pagefind.js accepts as is) with .gz/.br companions."""
+    root = published / "current"
+    files = [p for p in root.glob("pagefind*/**/*") if p.suffix in _publish_module().PAGEFIND_SUFFIXES]
+    assert {p.suffix for p in files} == {".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter", ".pagefind"}
+    for path in files:
+        data = path.read_bytes()
+        assert data.startswith(b"pagefind_dcd"), path
+        if len(data) >= 256:
+            assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == data
+            assert brotli.decompress(path.with_name(path.name + ".br").read_bytes()) == data
+
+
+def test_unpacking_the_search_index_never_rewrites_a_linked_file(tmp_path, published):
+    """The build may hard-link Pagefind's files with its cache: unpacking writes a new
+    file and renames it into place, so the other name keeps Pagefind's bytes."""
+    module = _publish_module()
+    chunk = sorted((published / "current" / "pagefind" / "fragment").glob("*.pf_fragment"))[0]
+    as_pagefind_wrote_it = gzip.compress(chunk.read_bytes())
+    site = tmp_path / "site"
+    (site / "pagefind" / "fragment").mkdir(parents=True)
+    staged = site / "pagefind" / "fragment" / chunk.name
+    staged.write_bytes(as_pagefind_wrote_it)
+    os.link(staged, tmp_path / "cache-copy")
+
+    module.precompress(site)
+
+    assert staged.read_bytes() == chunk.read_bytes()
+    assert (tmp_path / "cache-copy").read_bytes() == as_pagefind_wrote_it
+    assert staged.stat().st_nlink == 1
+    assert brotli.decompress(staged.with_name(staged.name + ".br").read_bytes()) == chunk.read_bytes()
+    manifest, problems, _copied = module.verify_staged(site)
+    assert problems == [] and len(manifest) == 3
 
 
 def test_release_json_has_a_manifest_of_every_file(two_releases):

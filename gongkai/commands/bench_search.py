@@ -8,9 +8,10 @@ For a built site (--site, which must hold pagefind/) and its content tree:
     site is indexed in parts);
   * staff search and 相关信息 (whoosh / TF-IDF over --content): build time, peak memory;
   * for a fixed set of typical queries, in headless Chromium served from
-    127.0.0.1: bytes transferred and time to first result, cold (empty
-    cache, new browser context) and warm (same context, page reloaded),
-    median and worst;
+    127.0.0.1 in the form `make publish` gives the site (Pagefind's files
+    decompressed, .br/.gz companions sent as nginx sends them): bytes sent
+    and time to first result, cold (empty cache, new browser context) and
+    warm (same context, page reloaded), median and worst;
   * over tests/relevance.yaml (only meaningful on the real site), for the
     public search (Chromium) and the staff search (whoosh): recall@5, MRR,
     zero-result rate, confident wrong answers, and the share of
@@ -19,16 +20,21 @@ For a built site (--site, which must hold pagefind/) and its content tree:
 from __future__ import annotations
 
 import argparse
-import functools
+import email.utils
 import gzip
 import http.server
 import json
+import os
 import resource
+import shutil
 import statistics
 import sys
+import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
@@ -72,40 +78,109 @@ JS_RAW = """async ([q]) => {
 }"""
 
 
-_WIRE: dict = {}   # path -> bytes as `make publish` precompresses it (brotli), what nginx sends
+class PublishedSite:
+    """The built site as `make publish` stores it, made file by file as the browser
+    asks: each file copied into a temporary folder and passed through
+    gongkai.commands.publish.compress_file, the function publish itself runs
+    (Pagefind's files decompressed, .gz/.br beside each text file)."""
 
+    def __init__(self, site: Path, folder: Path):
+        self.site, self.folder = site, folder
+        self.quality = int(os.environ.get("GONGKAI_BROTLI_QUALITY", "9"))
+        self.made: set = set()
+        self.lock = threading.Lock()
 
-def wire_size(path: str, data: bytes) -> int:
-    """The bytes nginx sends for a file: its .br companion for the types
-    `make publish` precompresses (gongkai.commands.publish.COMPRESSIBLE), else the file."""
-    from gongkai.commands.publish import COMPRESSIBLE, MIN_COMPRESS_SIZE
-    if Path(path.split("?")[0]).suffix.lower() not in COMPRESSIBLE or len(data) < MIN_COMPRESS_SIZE:
-        return len(data)
-    if path not in _WIRE:
-        import brotli
-        _WIRE[path] = min(len(data), len(brotli.compress(data, quality=11)))
-    return _WIRE[path]
+    def path(self, rel: str) -> Path | None:
+        """rel's published form (None when the site has no such file)."""
+        from gongkai.commands.publish import COMPRESSIBLE, compress_file
+        source = self.site / rel
+        if not source.is_file() or ".." in Path(rel).parts:
+            return None
+        target = self.folder / rel
+        with self.lock:
+            if rel not in self.made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+                if target.suffix.lower() in COMPRESSIBLE:
+                    compress_file(target, None, self.quality)
+                self.made.add(rel)
+        return target
 
 
 class _Counting(http.server.SimpleHTTPRequestHandler):
-    sent = 0    # bytes of the files as served here (uncompressed)
-    wire = 0    # the same requests as a published site sends them (precompressed)
+    """Serves a PublishedSite as nginx does (brotli_static, gzip_static: the .br or
+    .gz companion when the request accepts that encoding) and counts the bytes of
+    each response body sent (`sent`) and of the same files as the build wrote them
+    (`built`, what a server without precompression would send)."""
+    published: PublishedSite
+    sent = 0
+    built = 0
+    counted = threading.Lock()
 
     def log_message(self, *args):
         pass
 
-    def copyfile(self, source, outputfile):
-        data = source.read()
-        type(self).sent += len(data)
-        type(self).wire += wire_size(self.path, data)
-        outputfile.write(data)
+    def do_GET(self):
+        rel = unquote(urlsplit(self.path).path).lstrip("/")
+        if rel == "" or rel.endswith("/"):
+            rel += "index.html"
+        path = self.published.path(rel)
+        if path is None:
+            self.send_error(404)
+            return
+        accepted = {part.split(";")[0].strip() for part in self.headers.get("Accept-Encoding", "").split(",")}
+        body, encoding = path, None
+        for name, suffix in (("br", ".br"), ("gzip", ".gz")):
+            companion = path.with_name(path.name + suffix)
+            if name in accepted and companion.is_file():
+                body, encoding = companion, name
+                break
+        mtime = int(path.stat().st_mtime)
+        if self._unchanged_since(mtime):   # a reload revalidates what it holds, as with nginx
+            self.send_response(304)
+            self.end_headers()
+            return
+        data = body.read_bytes()
+        as_built = (self.published.site / rel).stat().st_size
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Last-Modified", self.date_time_string(mtime))
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        cls = type(self)
+        with cls.counted:   # handler threads add at once: read-modify-write under the lock
+            cls.sent += len(data)
+            cls.built += as_built
 
 
-def serve(directory: Path):
-    handler_cls = type("Counting", (_Counting,), {"sent": 0, "wire": 0})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler_cls, directory=str(directory)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, handler_cls, f"http://127.0.0.1:{server.server_address[1]}"
+    def _unchanged_since(self, mtime: int) -> bool:
+        since = self.headers.get("If-Modified-Since")
+        if not since or "If-None-Match" in self.headers:
+            return False
+        try:
+            return email.utils.parsedate_to_datetime(since).timestamp() >= mtime
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
+
+
+@contextmanager
+def serve(site: Path):
+    """The site's published form on 127.0.0.1 (see _Counting): (handler class with
+    the counters, base URL)."""
+    with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as folder:
+        handler_cls = type("Counting", (_Counting,), {"sent": 0, "built": 0, "counted": threading.Lock(),
+                                                      "published": PublishedSite(site, Path(folder))})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_cls)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield handler_cls, f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
 def bundle_pages(bundle: Path) -> list:
@@ -129,34 +204,38 @@ def percentile_report(values, unit: str, fmt="{:.0f}") -> str:
 
 
 def browser_runs(site: Path, queries, repeat_warm: bool = True):
-    """[(query, cold_ms, cold_bytes, warm_ms, warm_bytes, total, urls, cold_wire)] measured in Chromium
-    (cold_wire: the cold bytes as a published site sends them, precompressed)."""
+    """[(query, cold_ms, cold_bytes, warm_ms, warm_bytes, total, urls, cold_built)] measured in
+    Chromium against the site's published form (serve): cold_bytes are the bytes sent as a
+    published site sends them (precompressed), cold_built the same files as the build wrote them.
+    The queries are run once first, unmeasured, so that no measured one waits for a file
+    being compressed."""
     from playwright.sync_api import sync_playwright
-    server, counter, base = serve(site)
     rows = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+    with serve(site) as (counter, base), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        for measured in (False, True):
             for q in queries:
                 context = browser.new_context()
                 page = context.new_page()
                 page.goto(f"{base}/search/")
                 page.wait_for_load_state("networkidle")
-                counter.sent = counter.wire = 0
+                with counter.counted:
+                    counter.sent = counter.built = 0
                 cold = page.evaluate(JS_RUN, [q, None, None])
-                cold_bytes, cold_wire = counter.sent, counter.wire
+                cold_bytes, cold_built = counter.sent, counter.built
                 warm, warm_bytes = cold, cold_bytes
-                if repeat_warm:
+                if repeat_warm and measured:
                     page.reload()
                     page.wait_for_load_state("networkidle")
-                    counter.sent = 0
+                    with counter.counted:
+                        counter.sent = 0
                     warm = page.evaluate(JS_RUN, [q, None, None])
                     warm_bytes = counter.sent
-                rows.append((q, cold["ms"], cold_bytes, warm["ms"], warm_bytes, cold["total"], cold["urls"], cold_wire))
+                if measured:
+                    rows.append((q, cold["ms"], cold_bytes, warm["ms"], warm_bytes, cold["total"], cold["urls"],
+                                 cold_built))
                 context.close()
-            browser.close()
-    finally:
-        server.shutdown()
+        browser.close()
     return rows
 
 
@@ -204,23 +283,19 @@ def relevance(site: Path, cases_file: Path, raw: bool = False):
     """The public search over the relevance set, in Chromium: (summary, misses)."""
     cases = yaml.safe_load(cases_file.read_text(encoding="utf-8"))["queries"]
     from playwright.sync_api import sync_playwright
-    server, _counter, base = serve(site)
     outcomes, misses = [], []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
-            page.goto(f"{base}/search/")
-            for case in cases:
-                got = page.evaluate(JS_RAW if raw else JS_RUN, [case["q"], None, None])
-                full = len(got["urls"]) if raw else got["total"]
-                one = score_case(case, got["urls"], full)
-                outcomes.append(one)
-                if not one.get("hit", one.get("honest")):
-                    misses.append((case["q"], _want(case), got["urls"]))
-            browser.close()
-    finally:
-        server.shutdown()
+    with serve(site) as (_counter, base), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto(f"{base}/search/")
+        for case in cases:
+            got = page.evaluate(JS_RAW if raw else JS_RUN, [case["q"], None, None])
+            full = len(got["urls"]) if raw else got["total"]
+            one = score_case(case, got["urls"], full)
+            outcomes.append(one)
+            if not one.get("hit", one.get("honest")):
+                misses.append((case["q"], _want(case), got["urls"]))
+        browser.close()
     return summary(outcomes), misses
 
 
@@ -308,12 +383,13 @@ def main(argv=None) -> int:
     print("员工搜索每个查询（同一组查询）：" + percentile_report(query_ms, "ms"))
 
     rows = browser_runs(site, QUERIES)
-    print("\n查询（Chromium，127.0.0.1）              冷：毫秒  字节（发布后）    热：毫秒  字节    完全符合")
-    for q, cms, cb, wms, wb, total, _urls, cw in rows:
-        print(f"  {q:<34}{cms:8.0f} {cb / 1024:7.0f} KB ({cw / 1024:4.0f} KB) {wms:8.0f} {wb / 1024:6.0f} KB {total:6d}")
+    print("\n查询（Chromium，127.0.0.1，make publish 发布的形式）  冷：毫秒  发送字节（构建原样）  热：毫秒  字节  完全符合")
+    for q, cms, cb, wms, wb, total, _urls, built in rows:
+        print(f"  {q:<34}{cms:8.0f} {cb / 1024:7.0f} KB ({built / 1024:4.0f} KB) {wms:8.0f} {wb / 1024:6.0f} KB {total:6d}")
     print("冷查询时间：" + percentile_report([r[1] for r in rows], "ms"))
-    print("冷查询流量：" + percentile_report([r[2] / 1024 for r in rows], "KB") + "（未压缩）；"
-          + percentile_report([r[7] / 1024 for r in rows], "KB") + "（按 make publish 预压缩后 nginx 实际发送）")
+    print("冷查询流量：" + percentile_report([r[2] / 1024 for r in rows], "KB")
+          + "（实际发送：make publish 的发布形式，按 Accept-Encoding 发送 .br/.gz，与 nginx 相同）；构建原样、不压缩发送时 "
+          + percentile_report([r[7] / 1024 for r in rows], "KB"))
     print("热查询时间：" + percentile_report([r[3] for r in rows], "ms"))
     print("热查询流量：" + percentile_report([r[4] / 1024 for r in rows], "KB"))
 

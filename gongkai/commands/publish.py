@@ -73,12 +73,6 @@ NGINX = Path("/usr/sbin/nginx")
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 HISTORY = "history.jsonl"
 RELEASE_JSON = "release.json"
-# Text worth precompressing. Pagefind's .pf_* chunks and .pagefind wasm are
-# compressed by Pagefind itself; images and office files are compressed formats.
-COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".xml", ".atom", ".rss", ".svg", ".txt",
-                ".csv", ".map", ".webmanifest", ".ico", ".wasm"}
-MIN_COMPRESS_SIZE = 256
-COMPANIONS = (".gz", ".br")
 
 # The kinds of files a release may hold, by suffix, and how each is verified
 # before it is published (_verify_file): what the build itself writes, and the
@@ -93,11 +87,27 @@ BUILT_KINDS = {
     ".atom": "xml", ".ics": "ics", ".txt": "bytes", ".csv": "bytes", ".xlsx": "zip",
     # the site's icon at /favicon.ico, which browsers and crawlers ask for (issue 16)
     ".ico": "bytes",
-    # the search index (Pagefind compresses its own files, its WebAssembly included)
+    # the search index: Pagefind gzips these itself (its WebAssembly included);
+    # a release holds them decompressed, with .gz/.br companions (unpack_pagefind)
     ".pf_meta": "pagefind", ".pf_index": "pagefind", ".pf_fragment": "pagefind",
     ".pf_filter": "pagefind", ".pagefind": "pagefind",
 }
 KINDS = {**BUILT_KINDS, **{suffix: "attachment" for suffix in ATTACHMENT_KINDS}}
+PAGEFIND_SUFFIXES = frozenset(suffix for suffix, kind in BUILT_KINDS.items() if kind == "pagefind")
+# What a Pagefind file starts with once decompressed; Pagefind's pagefind.js
+# checks for it and skips its own gunzip when the server (Content-Encoding) or
+# the release already decompressed the file.
+PAGEFIND_SIGNATURE = b"pagefind_dcd"
+# Text worth precompressing (images and office files are compressed formats),
+# Pagefind's files included once decompressed.
+COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".xml", ".atom", ".rss", ".svg", ".txt",
+                ".csv", ".map", ".webmanifest", ".ico", ".wasm", *PAGEFIND_SUFFIXES}
+# Loaded by every search whatever the query (each bundle's page list and the
+# WebAssembly): few files, so brotli's best quality (11) is worth its time here
+# (at 10,000 documents the three parts' page lists take 55 KB at 11, 76 KB at 9).
+EVERY_SEARCH = frozenset({".pf_meta", ".pagefind"})
+MIN_COMPRESS_SIZE = 256
+COMPANIONS = (".gz", ".br")
 ZIP_SUFFIXES = {".xlsx", ".docx", ".pptx", ".odt", ".ods", ".ofd"}
 
 # Everything publish, rollback and releases say to staff (not problem codes:
@@ -171,7 +181,7 @@ VERIFY = {
     "ics": "日历文件不完整（应以 BEGIN:VCALENDAR 开始、以 END:VCALENDAR 结束）",
     "zip": "不是完整的 {suffix} 文件（无法作为 zip 打开，或其中的内容损坏）",
     "attachment": "内容不是 {title} 文件（与扩展名不符）",
-    "pagefind": "搜索索引文件损坏（无法解压）",
+    "pagefind": "搜索索引文件损坏（无法解压，或内容不完整）",
     "companion": "预压缩文件解压后与 {original} 不同",
     "companion_broken": "预压缩文件无法解压",
     "orphan": "预压缩文件没有对应的原文件 {original}",
@@ -367,28 +377,65 @@ def document_counts(content: Path) -> dict:
     return dict(sorted(counts.items()))
 
 
-def _compress_one(args) -> tuple[int, int, int]:
-    """Compress one file (in a worker): returns (original, gzip, brotli) sizes, 0 when skipped."""
-    path, previous, quality = args
+def unpack_pagefind(path: Path) -> bytes:
+    """Store a Pagefind file decompressed (it starts with PAGEFIND_SIGNATURE) and
+    return its bytes: Pagefind's own gzip is weak, and make publish gives the file
+    .gz/.br companions like any text, which the browser decompresses. Written to a
+    new file renamed over the old one, never in place: the build may have
+    hard-linked the file from its cache. A file that does not gunzip to the
+    signature is left as it is, for verification to report."""
     data = path.read_bytes()
+    if data.startswith(PAGEFIND_SIGNATURE):
+        return data
+    try:
+        plain = gzip.decompress(data)
+    except (OSError, EOFError, ValueError):
+        return data
+    if not plain.startswith(PAGEFIND_SIGNATURE):
+        return data
+    st = path.stat()
+    tmp = path.with_name(f".{path.name}.unpack.{os.getpid()}")
+    try:
+        tmp.write_bytes(plain)
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return plain
+
+
+def compress_file(path: Path, previous: Path | None = None, quality: int = 9) -> tuple[int, int, int]:
+    """A file as make publish stores it: Pagefind's files decompressed
+    (unpack_pagefind), then path.gz (gzip -9) and path.br (brotli at quality; 11
+    for EVERY_SEARCH) beside it when it is at least MIN_COMPRESS_SIZE bytes and
+    they are smaller. previous: the same file in the last release; when its bytes
+    are the same, its .gz/.br are reused. Returns (original, gzip, brotli) sizes,
+    0 for a companion not written."""
+    suffix = path.suffix.lower()
+    data = unpack_pagefind(path) if suffix in PAGEFIND_SUFFIXES else path.read_bytes()
     st = path.stat()
     sizes = [len(data), 0, 0]
-    for i, suffix in ((1, ".gz"), (2, ".br")):
-        out = path.with_name(path.name + suffix)
-        old = previous.with_name(previous.name + suffix) if previous is not None else None
+    if len(data) < MIN_COMPRESS_SIZE:
+        return tuple(sizes)
+    if suffix in EVERY_SEARCH:
+        quality = 11
+    for i, companion in ((1, ".gz"), (2, ".br")):
+        out = path.with_name(path.name + companion)
+        old = previous.with_name(previous.name + companion) if previous is not None else None
         reused = None
         if old is not None and old.is_file() and not old.is_symlink() and previous.read_bytes() == data:
             # Unchanged since the last release: reuse its work, unless that copy was damaged since.
             reused = old.read_bytes()
             try:
-                if (gzip.decompress(reused) if suffix == ".gz" else brotli.decompress(reused)) != data:
+                if (gzip.decompress(reused) if companion == ".gz" else brotli.decompress(reused)) != data:
                     reused = None
             except (OSError, EOFError, ValueError, brotli.error):
                 reused = None
         if reused is not None:
             out.write_bytes(reused)
         else:
-            packed = (gzip.compress(data, compresslevel=9, mtime=0) if suffix == ".gz"
+            packed = (gzip.compress(data, compresslevel=9, mtime=0) if companion == ".gz"
                       else brotli.compress(data, quality=quality))
             if len(packed) >= len(data):
                 continue
@@ -396,6 +443,11 @@ def _compress_one(args) -> tuple[int, int, int]:
         os.utime(out, ns=(st.st_atime_ns, st.st_mtime_ns))
         sizes[i] = out.stat().st_size
     return tuple(sizes)
+
+
+def _compress_one(args) -> tuple[int, int, int]:
+    """compress_file in a worker."""
+    return compress_file(*args)
 
 
 def _parallel(function, jobs: list) -> list:
@@ -407,19 +459,21 @@ def _parallel(function, jobs: list) -> list:
 
 
 def precompress(folder: Path, previous: Path | None = None) -> dict:
-    """Write name.gz (gzip -9) and name.br (brotli, GONGKAI_BROTLI_QUALITY, default
-    9) beside each text file that shrinks; nginx's gzip_static / brotli_static serve
-    them as they are. Files unchanged since the previous release reuse its .gz/.br."""
+    """Store Pagefind's files decompressed, and write name.gz (gzip -9) and name.br
+    (brotli, GONGKAI_BROTLI_QUALITY, default 9; 11 for EVERY_SEARCH) beside each
+    text file that shrinks (compress_file); nginx's gzip_static / brotli_static
+    serve them as they are. Files unchanged since the previous release reuse its .gz/.br."""
     quality = int(os.environ.get("GONGKAI_BROTLI_QUALITY", "9"))
     jobs = []
     for path in sorted(folder.rglob("*")):
-        if path.is_symlink() or not path.is_file() or path.suffix.lower() not in COMPRESSIBLE:
+        suffix = path.suffix.lower()
+        if path.is_symlink() or not path.is_file() or suffix not in COMPRESSIBLE:
             continue
-        if path.stat().st_size < MIN_COMPRESS_SIZE:
-            continue
+        if path.stat().st_size < MIN_COMPRESS_SIZE and suffix not in PAGEFIND_SUFFIXES:
+            continue   # (a Pagefind file is unpacked whatever its size)
         old = previous / path.relative_to(folder) if previous is not None else None
         jobs.append((path, old if old is not None and old.is_file() else None, quality))
-    results = _parallel(_compress_one, jobs)
+    results = [r for r in _parallel(_compress_one, jobs) if r[0] >= MIN_COMPRESS_SIZE]
     return {"files": len(results), "bytes": sum(r[0] for r in results),
             "gzip_bytes": sum(r[1] for r in results), "brotli_bytes": sum(r[2] for r in results),
             "brotli_quality": quality}
@@ -467,13 +521,92 @@ def _kind_problem(kind: str, suffix: str, data: bytes) -> tuple[str, dict] | Non
         attachment = ATTACHMENT_KINDS[suffix]
         if not attachment.sniff(data, io.BytesIO(data)):
             return "attachment", {"title": attachment.title}
-    if kind == "pagefind":
-        try:
-            if not gzip.decompress(data).startswith(b"pagefind_dcd"):
-                return "pagefind", {}
-        except (OSError, EOFError, ValueError):
-            return "pagefind", {}
+    if kind == "pagefind" and not _pagefind_whole(suffix, data):
+        return "pagefind", {}
     return None
+
+
+def _pagefind_whole(suffix: str, data: bytes) -> bool:
+    """A Pagefind file, decompressed (as a release stores it) or gzipped (as
+    Pagefind writes it), holds the signature and then one whole item of its
+    format: JSON (fragments), a WebAssembly module (.pagefind), CBOR (the rest).
+    A cut or damaged file fails here even where nothing is compressed any more."""
+    if not data.startswith(PAGEFIND_SIGNATURE):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, ValueError):
+            return False
+        if not data.startswith(PAGEFIND_SIGNATURE):
+            return False
+    start = len(PAGEFIND_SIGNATURE)
+    if suffix == ".pf_fragment":
+        try:
+            json.loads(data[start:])
+        except ValueError:
+            return False
+        return True
+    if suffix == ".pagefind":
+        return _wasm_whole(data, start)
+    return _cbor_whole(data, start)
+
+
+def _leb128(data: bytes, pos: int) -> tuple[int, int]:
+    """An unsigned LEB128 number at pos: (value, position after it); (-1, pos) when cut."""
+    value = shift = 0
+    while pos < len(data) and shift < 35:
+        byte = data[pos]
+        value |= (byte & 0x7F) << shift
+        pos += 1
+        if not byte & 0x80:
+            return value, pos
+        shift += 7
+    return -1, pos
+
+
+def _wasm_whole(data: bytes, pos: int) -> bool:
+    """A WebAssembly module at data[pos:]: the magic and version, then sections
+    (id, size, contents) that end exactly where the file ends; at least one."""
+    if data[pos:pos + 8] != b"\0asm\x01\0\0\0" or len(data) <= pos + 8:
+        return False
+    pos += 8
+    while pos < len(data):
+        size, pos = _leb128(data, pos + 1)
+        if size < 0 or pos + size > len(data):
+            return False
+        pos += size
+    return True
+
+
+def _cbor_whole(data: bytes, pos: int) -> bool:
+    """data[pos:] is exactly one well-formed CBOR item of definite length (what
+    Pagefind writes); a cut file leaves items unfinished, extra bytes are left over."""
+    end, pending = len(data), 1
+    while pending:
+        if pos >= end:
+            return False
+        head = data[pos]
+        major, info = head >> 5, head & 31
+        pos += 1
+        if info < 24:
+            value = info
+        elif info < 28:
+            size = 1 << (info - 24)
+            if pos + size > end:
+                return False
+            value = int.from_bytes(data[pos:pos + size], "big")
+            pos += size
+        else:
+            return False   # indefinite lengths (and reserved values): Pagefind writes none
+        pending -= 1
+        if major in (2, 3):     # byte and text strings
+            pos += value
+        elif major == 4:        # array
+            pending += value
+        elif major == 5:        # map
+            pending += 2 * value
+        elif major == 6:        # tag, then its item
+            pending += 1
+    return pos == end
 
 
 def _verify_file(job) -> tuple[list, list]:

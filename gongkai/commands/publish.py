@@ -51,6 +51,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 import brotli
+import cbor2
 
 from gongkai.commands.build import (
     BuildFailed,
@@ -578,35 +579,14 @@ def _wasm_whole(data: bytes, pos: int) -> bool:
 
 
 def _cbor_whole(data: bytes, pos: int) -> bool:
-    """data[pos:] is exactly one well-formed CBOR item of definite length (what
-    Pagefind writes); a cut file leaves items unfinished, extra bytes are left over."""
-    end, pending = len(data), 1
-    while pending:
-        if pos >= end:
-            return False
-        head = data[pos]
-        major, info = head >> 5, head & 31
-        pos += 1
-        if info < 24:
-            value = info
-        elif info < 28:
-            size = 1 << (info - 24)
-            if pos + size > end:
-                return False
-            value = int.from_bytes(data[pos:pos + size], "big")
-            pos += size
-        else:
-            return False   # indefinite lengths (and reserved values): Pagefind writes none
-        pending -= 1
-        if major in (2, 3):     # byte and text strings
-            pos += value
-        elif major == 4:        # array
-            pending += value
-        elif major == 5:        # map
-            pending += 2 * value
-        elif major == 6:        # tag, then its item
-            pending += 1
-    return pos == end
+    """data[pos:] is exactly one well-formed CBOR item (what Pagefind writes): a
+    cut file leaves an item unfinished, a longer one leaves bytes over."""
+    stream = io.BytesIO(data[pos:])
+    try:
+        cbor2.CBORDecoder(stream).decode()
+    except (cbor2.CBORDecodeError, ValueError, EOFError, RecursionError):
+        return False
+    return stream.tell() == len(data) - pos
 
 
 def _verify_file(job) -> tuple[list, list]:

@@ -25,10 +25,14 @@ def budget_rows(doc, settings: dict) -> dict:
     """{table anchor: the body rows drawn by components/budget_rows.html} of a
     budget document's tables, drawn once and kept with it (doc.derive)."""
     from gongkai.core import budget
-    views = budget.table_views(doc, budget.load(doc), Path(doc.root))
-    key = tuple((v.anchor, repr(v.rows)) for v in views)
+    from gongkai.core.model import named_files
+    # The rows follow from the tables' entries and the files they name, as they
+    # are now (an edited CSV leaves the document's own file, and so Pelican's
+    # cache of it, unchanged): checked by stamps, not by drawing the rows again.
+    key = (repr(doc.meta.get("tables")), named_files(doc))
     kept = doc.derived.get("rows_html")
     if kept is None or kept[0] != key:
+        views = budget.table_views(doc, budget.load(doc), Path(doc.root))
         draw = theme_macro(settings, "components/budget_rows.html", "budget_rows")
         kept = doc.derive("rows_html", (key, {v.anchor: draw(v.rows) for v in views}))
     return kept[1]

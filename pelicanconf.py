@@ -98,7 +98,10 @@ GZIP_CACHE = False
 
 # Autoescape everything; the Markdown body, cleaned once by nh3 in
 # gongkai.render, is the only value marked safe (|safe in article/page.html).
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True, "extensions": []}
+# auto_reload off: each build makes its own environment (make devserver too), so
+# asking the disk whether a template changed, on every page, only costs time.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True, "extensions": [],
+                     "auto_reload": False}
 
 JINJA_FILTERS = {
     "zh_date": present.zh_date,

@@ -16,8 +16,9 @@ def theme_macro(settings: dict, template: str, name: str):
     devserver runs many builds in one process)."""
     key = (settings["THEME"], repr(settings.get("JINJA_ENVIRONMENT")))
     if key not in _THEMES:
+        # auto_reload: this environment outlives a build (make devserver), an edited template is read again.
         _THEMES[key] = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(settings["THEME"]) / "templates"),
-                                          **(settings.get("JINJA_ENVIRONMENT") or {}))
+                                          **{**(settings.get("JINJA_ENVIRONMENT") or {}), "auto_reload": True})
     return getattr(_THEMES[key].get_template(template).module, name)
 
 

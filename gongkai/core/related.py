@@ -20,7 +20,7 @@ KEY_TERMS = 12
 MAX_DF_SHARE = 0.2
 # Candidates through one term: the documents it matters most to. Keeps the
 # work per document bounded however common a key term is (linear in documents).
-MAX_POSTINGS = 200
+MAX_POSTINGS = 100
 LIMIT = 5
 SAME_TOPIC, SAME_TOP_TOPIC = 0.25, 0.1
 _NOT_KEY = re.compile(r"^(?:[\d.,%]+|[a-z0-9]{1,2}|.)$", re.I)

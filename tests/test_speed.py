@@ -152,10 +152,11 @@ def test_a_page_that_shows_only_its_own_content_shares_the_digests_of_what_it_li
         "shadow.html": "{% set article = others[0] %}{% include 'reads.html' %}",
         "reads.html": "{{ article.content }}",
         "deep.html": "{{ article.related[0].content }}",
+        "loop_include.html": "{% for article in others %}{% include 'reads.html' %}{% endfor %}",
         "listing.html": "{% for a in items %}{{ a.title }}{% endfor %}",
     }))
     reads = {name: template_reads(env.get_template(name)) for name in env.loader.mapping}
     assert not reads["own.html"].content_inside() and reads["own.html"].content_of() == {"article"}
     assert not reads["listing.html"].content_inside() and not reads["listing.html"].content_of()
-    for name in ("loop.html", "shadow.html", "deep.html"):   # content read on something else
+    for name in ("loop.html", "shadow.html", "deep.html", "loop_include.html"):   # content read on something else
         assert reads[name].content_inside(), name

@@ -71,7 +71,7 @@ class Reads(NamedTuple):
     names: frozenset     # the top-level variables
     inner: frozenset     # attribute or key names read on anything but a top-level variable itself
     top: frozenset       # (variable, attribute) read directly on a top-level variable
-    shadowed: frozenset  # names a template sets outside a macro: an included template may see those instead
+    shadowed: frozenset  # names a template binds outside a macro: an included template may see those instead
 
     def content_inside(self) -> bool:
         """Whether rendered content is read on anything besides a page variable itself."""
@@ -116,7 +116,7 @@ def _reads(env: jinja2.Environment, name: str):
                if isinstance(node, jinja2.nodes.Name) and node.name not in local}
         inner = {attr for node, attr in reads
                  if not isinstance(node, jinja2.nodes.Name) or node.name in local}
-        shadowed = _set_outside_macros(ast)
+        shadowed = _bound_outside_macros(ast)
         for ref in jinja2.meta.find_referenced_templates(ast):
             sub = _reads(env, ref) if ref is not None else None
             if sub is None:
@@ -129,16 +129,16 @@ def _reads(env: jinja2.Environment, name: str):
     return _READS[key]
 
 
-def _set_outside_macros(node) -> set:
-    """Names {% set %} binds outside a macro: templates this one includes see them."""
+def _bound_outside_macros(node) -> set:
+    """Names a template binds outside a macro ({% set %}, {% for %}, {% with %}):
+    a template it includes there sees them instead of the page's variables."""
     found = set()
     for child in node.iter_child_nodes():
         if isinstance(child, (jinja2.nodes.Macro, jinja2.nodes.CallBlock)):
             continue
-        if isinstance(child, (jinja2.nodes.Assign, jinja2.nodes.AssignBlock)):
-            found |= {n.name for n in child.target.find_all(jinja2.nodes.Name)} | (
-                {child.target.name} if isinstance(child.target, jinja2.nodes.Name) else set())
-        found |= _set_outside_macros(child)
+        if isinstance(child, jinja2.nodes.Name) and child.ctx in ("store", "param"):
+            found.add(child.name)
+        found |= _bound_outside_macros(child)
     return found
 
 

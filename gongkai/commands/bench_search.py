@@ -150,11 +150,13 @@ class _Counting(http.server.SimpleHTTPRequestHandler):
         self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        # Counted before it is sent: whoever reads the counters after the response
+        # arrived must find it there. Handler threads add at once: under the lock.
         cls = type(self)
-        with cls.counted:   # handler threads add at once: read-modify-write under the lock
+        with cls.counted:
             cls.sent += len(data)
             cls.built += as_built
+        self.wfile.write(data)
 
 
     def _unchanged_since(self, mtime: int) -> bool:

@@ -378,6 +378,18 @@ def document_counts(content: Path) -> dict:
     return dict(sorted(counts.items()))
 
 
+def _pagefind_plain(data: bytes) -> bytes | None:
+    """A Pagefind file's bytes decompressed (they start with PAGEFIND_SIGNATURE),
+    whether Pagefind's gzip or already decompressed; None when they are neither."""
+    if data.startswith(PAGEFIND_SIGNATURE):
+        return data
+    try:
+        plain = gzip.decompress(data)
+    except (OSError, EOFError, ValueError):
+        return None
+    return plain if plain.startswith(PAGEFIND_SIGNATURE) else None
+
+
 def unpack_pagefind(path: Path) -> bytes:
     """Store a Pagefind file decompressed (it starts with PAGEFIND_SIGNATURE) and
     return its bytes: Pagefind's own gzip is weak, and make publish gives the file
@@ -386,13 +398,8 @@ def unpack_pagefind(path: Path) -> bytes:
     hard-linked the file from its cache. A file that does not gunzip to the
     signature is left as it is, for verification to report."""
     data = path.read_bytes()
-    if data.startswith(PAGEFIND_SIGNATURE):
-        return data
-    try:
-        plain = gzip.decompress(data)
-    except (OSError, EOFError, ValueError):
-        return data
-    if not plain.startswith(PAGEFIND_SIGNATURE):
+    plain = _pagefind_plain(data)
+    if plain is None or plain is data:
         return data
     st = path.stat()
     tmp = path.with_name(f".{path.name}.unpack.{os.getpid()}")
@@ -532,13 +539,9 @@ def _pagefind_whole(suffix: str, data: bytes) -> bool:
     Pagefind writes it), holds the signature and then one whole item of its
     format: JSON (fragments), a WebAssembly module (.pagefind), CBOR (the rest).
     A cut or damaged file fails here even where nothing is compressed any more."""
-    if not data.startswith(PAGEFIND_SIGNATURE):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, ValueError):
-            return False
-        if not data.startswith(PAGEFIND_SIGNATURE):
-            return False
+    data = _pagefind_plain(data)
+    if data is None:
+        return False
     start = len(PAGEFIND_SIGNATURE)
     if suffix == ".pf_fragment":
         try:

@@ -73,6 +73,16 @@ def test_relevance_set(tab, case):
         assert urls[0] == want[0]
 
 
+def test_a_number_that_only_begins_a_real_one_loads_no_document(tab):
+    # 延政发〔2018〕1号 is no document; its key begins the seed's (…n10). Checking
+    # such near misses would cost a fragment each (about 11 KB) for nothing.
+    tab.goto("/search/")
+    found = tab.evaluate(JS_RUN, ["延政发〔2018〕1号", None, None])
+    fragments = tab.evaluate(
+        "() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.pf_fragment')).length")
+    assert (found["total"], found["partial"], fragments) == (0, 0, 0)
+
+
 @pytest.mark.parametrize("q", ["延政发〔2018〕10号", "延政发[2018]10号", "延政发(2018)10号", "延政发（2018）10号",
                                "延政发2018年10号", "11230129MB1848123X/2018-00010"])
 def test_doc_no_variants_and_index_no_put_the_seed_first(tab, q):
@@ -322,6 +332,42 @@ def parted_site(tmp_path_factory):
     server, url = serve(out)
     yield out, url
     server.shutdown()
+
+
+# The parts are merged once Pagefind's WebAssembly is there: merged earlier,
+# Pagefind waits for it in steps of 50 ms (a quarter of a cold search).
+JS_MERGE_ORDER = """async () => {
+  const core = await import('/theme/js/gk-search-core.js');
+  const bundles = document.getElementById('gk-search').dataset.bundles.split(/\\s+/).filter(Boolean)
+    .map((b) => new URL(b, document.baseURI).href);
+  const pf = await import(bundles[0] + 'pagefind.js');
+  const real = WebAssembly.instantiate;
+  let settled = false;
+  WebAssembly.instantiate = function (...args) {
+    const pending = real.apply(this, args);
+    pending.then(() => { settled = true; }, () => {});
+    return pending;
+  };
+  const merged = [];
+  const watched = { ...pf, mergeIndex: (path, options) => { merged.push(settled); return pf.mergeIndex(path, options); } };
+  await core.openPagefind(watched, bundles);
+  WebAssembly.instantiate = real;
+  const found = await core.runSearch(watched, '通知');
+  return { merged, total: found.total };
+}"""
+
+
+def test_parts_are_merged_once_the_webassembly_is_ready(parted_site, browser):
+    out, url = parted_site
+    context = browser.new_context(base_url=url)
+    tab = context.new_page()
+    try:
+        tab.goto("/search/")
+        opened = tab.evaluate(JS_MERGE_ORDER)
+        assert opened["merged"] == [True, True]
+        assert opened["total"] > 10
+    finally:
+        context.close()
 
 
 def test_large_site_parts_are_merged_in_the_browser(parted_site, browser):

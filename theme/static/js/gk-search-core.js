@@ -155,7 +155,11 @@ export function openPagefind(pagefind, bundles, options = {}) {
     options = { noWorker: true, ...options };
     opened.set(pagefind, (async () => {
       await pagefind.options({ bundlePath: bundles[0], ...options });
+      const instantiated = bundles.length > 1 ? nextInstantiation() : null;
       pagefind.init();
+      // Pagefind's mergeIndex looks for the primary's WebAssembly every 50 ms;
+      // merging once it is there saves up to that much of a cold search.
+      await instantiated;
       // Merged bundles by path: Pagefind (in its worker) derives their result
       // addresses from it, and would otherwise give them the origin in front.
       const path = (bundle) => {
@@ -168,6 +172,25 @@ export function openPagefind(pagefind, bundles, options = {}) {
     })());
   }
   return opened.get(pagefind);
+}
+
+/** Resolves (with nothing) once the next WebAssembly.instantiate has settled
+ *  and the task that called it has run on, or after `limit` ms. */
+function nextInstantiation(limit = 1000) {
+  const real = WebAssembly.instantiate;
+  return new Promise((resolve) => {
+    const done = () => {
+      WebAssembly.instantiate = real;
+      setTimeout(resolve, 0);
+    };
+    const timer = setTimeout(done, limit);
+    WebAssembly.instantiate = function instantiate(...args) {
+      WebAssembly.instantiate = real;
+      const pending = real.apply(this, args);
+      pending.finally(() => { clearTimeout(timer); done(); }).catch(() => {});
+      return pending;
+    };
+  });
 }
 
 function withoutPart(filters) {
@@ -222,6 +245,7 @@ export function filtersReady(pagefind) {
 const EMPTY_TERMS = { t2s: ["", ""], synonyms: {}, pinyin: {} };
 let terms = EMPTY_TERMS;
 let t2s = new Map();
+let traditional = null;
 
 /** Use a table built by gongkai.core.searchterms.browser_table. */
 export function setTerms(table) {
@@ -230,6 +254,8 @@ export function setTerms(table) {
   const from = Array.from(trad || "");
   const to = Array.from(simp || "");
   t2s = new Map(from.map((c, i) => [c, to[i]]));
+  // One pass of a character class over a whole document's text, not a lookup per character.
+  traditional = from.length ? new RegExp(`[${from.map((c) => c.replace(/[\\\]^-]/gu, "\\$&")).join("")}]`, "gu") : null;
 }
 
 /** Load the table (search-terms.json beside the first bundle); without it the
@@ -247,7 +273,8 @@ export async function loadTerms(url) {
 /** NFKC, Traditional -> Simplified, ASCII lower case, one space between words. */
 export function fold(text) {
   const nfkc = String(text || "").normalize("NFKC");
-  return Array.from(nfkc, (c) => t2s.get(c) || c).join("").toLowerCase().replace(/\s+/gu, " ").trim();
+  const simplified = traditional ? nfkc.replace(traditional, (c) => t2s.get(c) || c) : nfkc;
+  return simplified.toLowerCase().replace(/\s+/gu, " ").trim();
 }
 
 const PINYIN_SEP = /[\s'’-]/gu;
@@ -414,9 +441,10 @@ export async function runSearch(pagefind, text, { filters = {}, sort = "relevanc
   const parts = parseQuery(text);
   const folded = parts.map((p) => p.term).join(" ");
   for (const key of [docNoKey(folded), indexNoKey(folded)].filter(Boolean)) {
-    const hit = await pagefind.search(key, { filters });
-    // Pagefind also returns pages holding a word that begins the key (…n123 for
-    // …n1234567): only a page whose own number gives the key counts.
+    // Quoted: the key as a whole word (unquoted, Pagefind also returns the pages
+    // holding a word the key begins, …n1234567 for …n123, and each would be a
+    // fragment to load). Only a page whose own number gives the key counts.
+    const hit = await pagefind.search(`"${key}"`, { filters });
     const results = hit ? hit.results.slice(0, 3).map(memo) : [];
     const datas = await Promise.all(results.map((r) => r.data()));
     const exact = results.filter((r, n) => keysOf(datas[n].meta || {}).includes(key));

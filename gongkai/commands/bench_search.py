@@ -9,7 +9,8 @@ For a built site (--site, which must hold pagefind/) and its content tree:
   * staff search and 相关信息 (whoosh / TF-IDF over --content): build time, peak memory;
   * for a fixed set of typical queries, in headless Chromium served from
     127.0.0.1 in the form `make publish` gives the site (Pagefind's files
-    decompressed, .br/.gz companions sent as nginx sends them): bytes sent
+    decompressed, .br/.gz companions sent as nginx sends them, on kept-open
+    connections without Nagle's delay, as nginx's defaults do): bytes sent
     and time to first result, cold (empty cache, new browser context) and
     warm (same context, page reloaded), median and worst;
   * over tests/relevance.yaml (only meaningful on the real site), for the

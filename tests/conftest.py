@@ -47,9 +47,12 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def axe_run(page) -> dict:
-    """axe-core's WCAG 2.1 A/AA result for the page as it is now."""
+    """axe-core's WCAG 2.1 A/AA result for the page as it is now: every violation with
+    all its nodes; passes, incomplete and inapplicable rules listed with their first
+    node only (axe's resultTypes: the same rules run, a fifth of the result to send)."""
     page.add_script_tag(path=str(AXE))
-    return page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                         " resultTypes: ['violations']})", AXE_TAGS)
 
 
 def serious(result: dict) -> list:

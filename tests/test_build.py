@@ -347,11 +347,11 @@ def resize(disk: Path, size: int) -> None:
 
 
 @pytest.mark.parametrize("room", [0.1, 0.5, 0.9])
-def test_a_full_disk_is_one_short_line_and_the_site_stays(small_disk, room):
+def test_a_full_disk_is_one_short_line_and_the_site_stays(small_disk, site, room):
     """The disk fills at some point of the build (room: the share of a second
     build's size that is free): whatever was being written, one short line."""
     out = small_disk / "output"
-    assert build_site(ROOT / "content", out).returncode == 0
+    shutil.copytree(site, out, symlinks=True)         # the last build of the same content (the shared one)
     before, site = tree(out), used(small_disk)
     resize(small_disk, site + int(site * room))
 

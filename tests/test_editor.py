@@ -31,6 +31,12 @@ def git(cwd: Path, *args) -> str:
     return subprocess.run([*GIT, "-C", str(cwd), *args], capture_output=True, text=True, check=True).stdout
 
 
+def copy_env(**extra) -> dict:
+    """The environment for the copy's own scripts, as staff start them: without a PYTHONPATH
+    (one naming this checkout would have the copy's commands import, and write into, this checkout)."""
+    return {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, **extra}
+
+
 # --- the configuration, from the schema -----------------------------------------------------------
 
 def test_the_committed_configuration_is_the_one_the_schema_generates():
@@ -141,7 +147,7 @@ def edit_server(repo):
         pytest.fail("node_modules has no decap-cms: run npm ci (make test does)")
     port, proxy = _free_port(), _free_port()
     proc = subprocess.Popen([sys.executable, str(repo / "scripts" / "edit.py"), "--port", str(port),
-                             "--proxy-port", str(proxy)], cwd=repo, env=dict(os.environ, ASOF=ASOF),
+                             "--proxy-port", str(proxy)], cwd=repo, env=copy_env(ASOF=ASOF),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     first = proc.stdout.readline()
     assert "编辑器已启动" in first, first + proc.stdout.read() if proc.poll() is not None else first
@@ -331,7 +337,7 @@ def test_a_policy_made_in_the_form_is_a_branch_and_commit_that_make_check_and_ma
     # make check on the branch, as the reviewer runs it; then the real build publishes it
     work = _checkout_copy(repo, branch, tmp_path / "branch")
     done = subprocess.run([sys.executable, str(work / "scripts" / "check.py"), "--base", "main"], cwd=work,
-                          capture_output=True, text=True, env=dict(os.environ, ASOF=ASOF))
+                          capture_output=True, text=True, env=copy_env(ASOF=ASOF))
     assert done.returncode == 0, done.stdout + done.stderr
     out = tmp_path / "output"
     built = build_site(work / "content", out)
@@ -478,8 +484,8 @@ def test_make_edit_starts_only_from_a_clean_working_tree(repo, edit_server):
     stray.write_text("---\ntitle: 草稿\n---\n", encoding="utf-8")
     try:
         done = subprocess.run([sys.executable, str(repo / "scripts" / "edit.py"), "--port", str(_free_port()),
-                               "--proxy-port", str(_free_port())], cwd=repo, capture_output=True, text=True,
-                              timeout=120)
+                               "--proxy-port", str(_free_port())], cwd=repo, env=copy_env(),
+                              capture_output=True, text=True, timeout=120)
     finally:
         stray.unlink()
     assert done.returncode == 1 and "Traceback" not in done.stderr
@@ -490,7 +496,8 @@ def test_make_edit_starts_only_from_a_clean_working_tree(repo, edit_server):
 def test_a_port_in_use_is_one_chinese_line(repo, edit_server):
     port = int(edit_server.split(":")[2].split("/")[0])
     done = subprocess.run([sys.executable, str(repo / "scripts" / "edit.py"), "--port", str(port),
-                           "--proxy-port", str(_free_port())], cwd=repo, capture_output=True, text=True, timeout=120)
+                           "--proxy-port", str(_free_port())], cwd=repo, env=copy_env(),
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.strip() == (f"端口 {port} 已被占用（也许 make edit 已经在运行）；"
                                    f"请换一个端口，例如 make edit EDIT_PORT={port + 1}")

@@ -58,12 +58,28 @@ def deploy(tmp_path) -> Path:
     return tmp_path / "deploy"
 
 
-@pytest.fixture
-def two_releases(deploy):
+def own_copy(made: Path, tmp_path: Path) -> Path:
+    """A test's own copy of a deploy folder published once for the module: releases,
+    history, lock and the relative `current` link as publish left them (file times
+    kept; no hard link back, so the test may damage it or publish into it)."""
+    deploy = tmp_path / "deploy"
+    shutil.copytree(made, deploy, symlinks=True)
+    return deploy
+
+
+@pytest.fixture(scope="module")
+def two_releases_made(tmp_path_factory) -> Path:
+    """Two publishes of the deploy fixture, made once; tests use two_releases, a copy."""
+    deploy = tmp_path_factory.mktemp("two-releases") / "deploy"
     for _ in range(2):
         result = publish(deploy)
         assert result.returncode == 0, result.stderr + result.stdout
     return deploy
+
+
+@pytest.fixture
+def two_releases(two_releases_made, tmp_path):
+    return own_copy(two_releases_made, tmp_path)
 
 
 def test_publish_twice_makes_two_releases_and_current_is_newest(two_releases):
@@ -227,9 +243,10 @@ def release_rows(deploy: Path) -> dict:
     return {line[2:].split()[0]: line for line in result.stdout.splitlines() if "提交" in line}
 
 
-@pytest.fixture
-def a_b_back_c(deploy):
-    """Publish A, publish B, roll back (to A: B is withdrawn), publish C."""
+@pytest.fixture(scope="module")
+def a_b_back_c_made(tmp_path_factory):
+    """Publish A, publish B, roll back (to A: B is withdrawn), publish C: made once."""
+    deploy = tmp_path_factory.mktemp("a-b-back-c") / "deploy"
     made = []
     for step in ("publish", "publish", "rollback", "publish"):
         result = publish(deploy) if step == "publish" else cli(deploy, "rollback")
@@ -237,6 +254,13 @@ def a_b_back_c(deploy):
         if step == "publish":
             made.append(os.path.basename(live(deploy)))
     return deploy, made
+
+
+@pytest.fixture
+def a_b_back_c(a_b_back_c_made, tmp_path):
+    """A test's own copy of A, B, back to A, C."""
+    made, names_made = a_b_back_c_made
+    return own_copy(made, tmp_path), list(names_made)
 
 
 def test_rollback_goes_back_in_publication_history_never_to_a_withdrawn_release(a_b_back_c):

@@ -120,7 +120,9 @@ def git(cwd: Path, *args) -> str:
 
 
 def clean_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    """The environment a reader's shell has: no make of ours around it, and no PYTHONPATH (one naming
+    this checkout would have the clone's commands import, and write into, this checkout)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHONPATH")}
     return {**env, **extra}
 
 

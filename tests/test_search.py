@@ -338,8 +338,7 @@ def parted_site(tmp_path_factory):
 # Pagefind waits for it in steps of 50 ms (a quarter of a cold search).
 JS_MERGE_ORDER = """async () => {
   const core = await import('/theme/js/gk-search-core.js');
-  const bundles = document.getElementById('gk-search').dataset.bundles.split(/\\s+/).filter(Boolean)
-    .map((b) => new URL(b, document.baseURI).href);
+  const bundles = core.pageBundles();
   const pf = await import(bundles[0] + 'pagefind.js');
   const real = WebAssembly.instantiate;
   let settled = false;

@@ -51,8 +51,7 @@ QUERIES = ["营商环境", "通知", "养老保险", "县财政局", "三公经�
 JS_RUN = """async ([q, sort, filters]) => {
   const t0 = performance.now();
   const core = await import('/theme/js/gk-search-core.js');
-  const bundles = document.getElementById('gk-search').dataset.bundles.split(/\\s+/).filter(Boolean)
-    .map((b) => new URL(b, document.baseURI).href);
+  const bundles = core.pageBundles();
   const terms = document.getElementById('gk-search').dataset.terms;
   const [pf] = await Promise.all([import(bundles[0] + 'pagefind.js'), terms ? core.loadTerms(terms) : null]);
   await core.openPagefind(pf, bundles);
@@ -68,9 +67,8 @@ JS_RUN = """async ([q, sort, filters]) => {
 
 # The engine alone (no keys, phrase-first or relaxed fallback): to compare Pagefind builds.
 JS_RAW = """async ([q]) => {
-  const bundles = document.getElementById('gk-search').dataset.bundles.split(/\\s+/).filter(Boolean)
-    .map((b) => new URL(b, document.baseURI).href);
   const core = await import('/theme/js/gk-search-core.js');
+  const bundles = core.pageBundles();
   const pf = await import(bundles[0] + 'pagefind.js');
   await core.openPagefind(pf, bundles);
   const found = await pf.search(q);

@@ -143,6 +143,12 @@ const opened = new WeakMap();
  *  (plugins/search_index); for sorting by date only, never shown. */
 export const PART_FILTER = "gk_part";
 
+/** The search page's bundles (its data-bundles, relative to the page) as full
+ *  addresses: the first is the primary, one per part on a large site. */
+export function pageBundles(root = document.getElementById("gk-search")) {
+  return root.dataset.bundles.split(/\s+/).filter(Boolean).map((b) => new URL(b, document.baseURI).href);
+}
+
 /** Set Pagefind up over the site's bundles (the search page's data-bundles):
  *  the first is the primary; a large site is indexed in parts, newest first,
  *  and the others are merged in (their documents are searched together; only

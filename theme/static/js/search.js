@@ -2,7 +2,7 @@
 // draws results, filters with counts and the live status. Everything typed or
 // indexed is inserted with textContent; excerpts go through excerptParts, so
 // only Pagefind's <mark> becomes markup.
-import { checkQuery, filtersReady, loadFilters, loadTerms, openPagefind, resultExcerpt, runSearch, MAX_QUERY_CHARS } from "./gk-search-core.js";
+import { checkQuery, filtersReady, loadFilters, loadTerms, openPagefind, pageBundles, resultExcerpt, runSearch, MAX_QUERY_CHARS } from "./gk-search-core.js";
 
 const PAGE_SIZE = 10;
 const FILTER_ORDER = ["五公开", "类型", "发布机构", "年份", "主题分类", "有效性"];
@@ -49,7 +49,7 @@ function el(tag, className, text) {
 function loadPagefind() {
   if (!pagefindPromise) {
     // data-bundles are relative to the page (RELATIVE_URLS); import() would resolve them against this module.
-    const bundles = root.dataset.bundles.split(/\s+/).filter(Boolean).map((b) => new URL(b, document.baseURI).href);
+    const bundles = pageBundles(root);
     const table = root.dataset.terms ? loadTerms(new URL(root.dataset.terms, document.baseURI).href) : Promise.resolve();
     pagefindPromise = Promise.all([import(`${bundles[0]}pagefind.js`), table])
       .then(([pf]) => openPagefind(pf, bundles, { excerptLength: 36 }));
